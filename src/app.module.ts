@@ -1,0 +1,44 @@
+import { DynamicModule, MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuthModule } from './auth/auth.module';
+import { AppExceptionFilter } from './common/exception.filter';
+import { AppConfig } from './config/app-config';
+import { ConfigModule } from './config/config.module';
+import { ContentModule } from './content/content.module';
+import { CoursesModule } from './courses/courses.module';
+import { DatabaseModule } from './database/database.module';
+import { dataSourceOptions } from './database/data-source';
+import { EnrollmentsModule } from './enrollments/enrollments.module';
+import { HealthModule } from './health/health.module';
+import { I18nModule } from './i18n/i18n.module';
+import { LocaleMiddleware } from './i18n/locale.middleware';
+import { ManageModule } from './manage/manage.module';
+import { UsersModule } from './users/users.module';
+
+@Module({})
+export class AppModule implements NestModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        TypeOrmModule.forRoot(dataSourceOptions(config.database)),
+        DatabaseModule,
+        I18nModule,
+        UsersModule,
+        AuthModule,
+        CoursesModule,
+        ContentModule,
+        EnrollmentsModule,
+        ManageModule,
+        HealthModule,
+      ],
+      providers: [{ provide: APP_FILTER, useClass: AppExceptionFilter }],
+    };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(LocaleMiddleware).exclude({ path: 'health/*path', method: RequestMethod.ALL }).forRoutes('*');
+  }
+}

@@ -1,0 +1,104 @@
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import compression from 'compression';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import session from 'express-session';
+import hbs from 'hbs';
+import passport from 'passport';
+import { DataSource } from 'typeorm';
+import { TypeormSessionStore } from './auth/typeorm-session.store';
+import { AppConfig } from './config/app-config';
+import { TransactionRunner } from './database/transaction-runner';
+import { I18nService } from './i18n/i18n.service';
+import type { Locale } from './users/user.entity';
+
+export const ROOT_DIR = join(__dirname, '..');
+const VIEWS_DIR = join(ROOT_DIR, 'views');
+const PUBLIC_DIR = join(ROOT_DIR, 'public');
+const SESSION_MAX_AGE_MS = 14 * 24 * 60 * 60 * 1000;
+
+/** Paths that never need a session: static files and health checks stay cheap. */
+function exceptStatic(handler: RequestHandler): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction) =>
+    req.path.startsWith('/static/') || req.path.startsWith('/health') ? next() : handler(req, res, next);
+}
+
+function registerPartials(dir: string): void {
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) registerPartials(path);
+    else if (name.endsWith('.hbs')) {
+      const partialName = relative(join(VIEWS_DIR, 'partials'), path).replace(/\.hbs$/, '');
+      hbs.registerPartial(partialName, readFileSync(path, 'utf8'));
+    }
+  }
+}
+
+type HelperOptions = { hash: Record<string, unknown>; data: { root: { locale?: Locale } } };
+
+function registerHelpers(i18n: I18nService, assets: Record<string, string>): void {
+  const localeOf = (options: HelperOptions): Locale => options.data.root.locale ?? 'en';
+  // An absent key (e.g. a field without an error) renders nothing rather than a placeholder.
+  hbs.registerHelper('t', (key: string | undefined, options: HelperOptions) =>
+    typeof key === 'string' && key ? i18n.translate(localeOf(options), key, options.hash) : '',
+  );
+  hbs.registerHelper('concat', (...args: unknown[]) => args.slice(0, -1).join(''));
+  hbs.registerHelper('date', (value: Date | string, options: HelperOptions) => i18n.formatDate(localeOf(options), value));
+  hbs.registerHelper('num', (value: number, options: HelperOptions) => i18n.formatNumber(localeOf(options), Number(value)));
+  hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  hbs.registerHelper('encode', (value: unknown) => encodeURIComponent(String(value ?? '')));
+  hbs.registerHelper('asset', (name: string) => assets[name] ?? `/static/${name}`);
+}
+
+/** Content-hashed URLs for static files, so they can be cached for a year. */
+function hashedAssets(): Record<string, string> {
+  const assets: Record<string, string> = {};
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir)) {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else {
+        const rel = relative(PUBLIC_DIR, path);
+        const hash = createHash('sha256').update(readFileSync(path)).digest('hex').slice(0, 12);
+        assets[rel] = `/static/${rel}?v=${hash}`;
+      }
+    }
+  };
+  walk(PUBLIC_DIR);
+  return assets;
+}
+
+export function configureApp(app: NestExpressApplication, config: AppConfig): void {
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use(compression());
+  app.useStaticAssets(PUBLIC_DIR, { prefix: '/static/', maxAge: '365d', immutable: true, index: false });
+  app.useBodyParser('urlencoded', { extended: true, limit: '1mb' });
+
+  const store = new TypeormSessionStore(app.get(DataSource), app.get(TransactionRunner));
+  app.use(
+    exceptStatic(
+      session({
+        name: 'er.sid',
+        secret: config.sessionSecret,
+        store,
+        resave: false,
+        saveUninitialized: false,
+        rolling: false,
+        cookie: { httpOnly: true, sameSite: 'lax', secure: config.cookieSecure, maxAge: SESSION_MAX_AGE_MS },
+      }),
+    ),
+  );
+  app.use(exceptStatic(passport.session()));
+
+  app.setBaseViewsDir(VIEWS_DIR);
+  app.setViewEngine('hbs');
+  app.set('view options', { layout: 'layouts/main' });
+  app.set('view cache', config.env !== 'development' || process.env.VIEW_CACHE !== 'false');
+  registerPartials(join(VIEWS_DIR, 'partials'));
+  registerHelpers(app.get(I18nService), hashedAssets());
+  app.enableShutdownHooks();
+  process.once('beforeExit', () => store.close());
+}

@@ -1,0 +1,28 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { PassportModule } from '@nestjs/passport';
+import { UsersModule } from '../users/users.module';
+import { AuthController } from './auth.controller';
+import { AuthService } from './auth.service';
+import { LocalStrategy } from './local.strategy';
+import { LoginThrottleService } from './login-throttle.service';
+import { RolesGuard } from './roles.guard';
+import { CsrfGuard } from './csrf';
+import { SessionSerializer } from './session.serializer';
+import { SetupService } from './setup.service';
+
+@Module({
+  imports: [PassportModule.register({ session: true }), UsersModule],
+  controllers: [AuthController],
+  providers: [
+    AuthService,
+    LoginThrottleService,
+    LocalStrategy,
+    SessionSerializer,
+    SetupService,
+    { provide: APP_GUARD, useClass: CsrfGuard },
+    { provide: APP_GUARD, useClass: RolesGuard },
+  ],
+  exports: [SetupService],
+})
+export class AuthModule {}

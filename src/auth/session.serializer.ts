@@ -1,0 +1,23 @@
+import { Injectable } from '@nestjs/common';
+import { PassportSerializer } from '@nestjs/passport';
+import { User } from '../users/user.entity';
+import { UsersService } from '../users/users.service';
+
+/** The session keeps only the user id; the account is read fresh on each request, so role changes apply at once. */
+@Injectable()
+export class SessionSerializer extends PassportSerializer {
+  constructor(private readonly users: UsersService) {
+    super();
+  }
+
+  serializeUser(user: User, done: (err: unknown, id?: number) => void): void {
+    done(null, user.id);
+  }
+
+  deserializeUser(id: number, done: (err: unknown, user?: User | false) => void): void {
+    this.users
+      .findById(id)
+      .then((user) => done(null, user ?? false))
+      .catch((error) => done(error));
+  }
+}

@@ -1,0 +1,75 @@
+import { Store, SessionData } from 'express-session';
+import { DataSource, LessThan } from 'typeorm';
+import { TransactionRunner } from '../database/transaction-runner';
+import { SessionRecord } from './session.entity';
+
+const DEFAULT_TTL_MS = 24 * 60 * 60 * 1000;
+
+/** express-session store on the application database, so every web instance sees every session. */
+export class TypeormSessionStore extends Store {
+  private cleanupTimer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly transactions: TransactionRunner,
+    cleanupEveryMs = 15 * 60 * 1000,
+  ) {
+    super();
+    if (cleanupEveryMs > 0) {
+      this.cleanupTimer = setInterval(() => void this.deleteExpired().catch(() => undefined), cleanupEveryMs);
+      this.cleanupTimer.unref();
+    }
+  }
+
+  private get repository() {
+    return this.dataSource.getRepository(SessionRecord);
+  }
+
+  private expiry(session: SessionData): Date {
+    const expires = session.cookie?.expires;
+    return expires ? new Date(expires) : new Date(Date.now() + DEFAULT_TTL_MS);
+  }
+
+  override get(sid: string, callback: (err: unknown, session?: SessionData | null) => void): void {
+    this.repository
+      .findOneBy({ id: sid })
+      .then((row) => {
+        if (!row || row.expiresAt.getTime() <= Date.now()) return callback(null, null);
+        callback(null, JSON.parse(row.data) as SessionData);
+      })
+      .catch((error) => callback(error));
+  }
+
+  override set(sid: string, session: SessionData, callback?: (err?: unknown) => void): void {
+    const record = { id: sid, expiresAt: this.expiry(session), data: JSON.stringify(session) };
+    this.transactions
+      .run((manager) => manager.getRepository(SessionRecord).upsert(record, ['id']))
+      .then(() => callback?.())
+      .catch((error) => callback?.(error));
+  }
+
+  override touch(sid: string, session: SessionData, callback?: (err?: unknown) => void): void {
+    this.transactions
+      .run((manager) => manager.getRepository(SessionRecord).update({ id: sid }, { expiresAt: this.expiry(session) }))
+      .then(() => callback?.())
+      .catch((error) => callback?.(error));
+  }
+
+  override destroy(sid: string, callback?: (err?: unknown) => void): void {
+    this.transactions
+      .run((manager) => manager.getRepository(SessionRecord).delete({ id: sid }))
+      .then(() => callback?.())
+      .catch((error) => callback?.(error));
+  }
+
+  async deleteExpired(now = new Date()): Promise<number> {
+    const result = await this.transactions.run((manager) =>
+      manager.getRepository(SessionRecord).delete({ expiresAt: LessThan(now) }),
+    );
+    return result.affected ?? 0;
+  }
+
+  close(): void {
+    if (this.cleanupTimer) clearInterval(this.cleanupTimer);
+  }
+}

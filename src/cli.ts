@@ -1,0 +1,102 @@
+import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { NestFactory } from '@nestjs/core';
+import { AppModule } from './app.module';
+import { ConfigError, loadConfig } from './config/app-config';
+import { formatProblem, ContentService } from './content/content.service';
+import { migrateDatabase } from './main';
+import { FormInvalidError } from './common/domain-error';
+import { ROLES, Role } from './users/user.entity';
+import { UsersService } from './users/users.service';
+
+const USAGE = `Usage: node dist/cli.js <command>
+  migrate                         apply pending database migrations
+  content:check                   validate content/ and print every problem with file and line
+  content:import                  import content/ into the database (idempotent)
+  user:create --email E --role R [--name N] [--password P]
+                                  create an account (a random password is printed when none is given)`;
+
+async function withApp<T>(work: (app: Awaited<ReturnType<typeof NestFactory.createApplicationContext>>) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  await migrateDatabase(config);
+  const app = await NestFactory.createApplicationContext(AppModule.forRoot(config), { logger: ['error', 'warn'] });
+  try {
+    return await work(app);
+  } finally {
+    await app.close();
+  }
+}
+
+async function run(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'migrate': {
+      const applied = await migrateDatabase(loadConfig());
+      console.log(applied.length ? `Applied: ${applied.join(', ')}` : 'Nothing to migrate.');
+      return 0;
+    }
+    case 'content:check': {
+      const config = loadConfig({ ...process.env, IMPORT_CONTENT_ON_START: 'false' });
+      const app = await NestFactory.createApplicationContext(AppModule.forRoot({ ...config, database: { kind: 'sqlite', url: 'sqlite::memory:', sqlitePath: ':memory:' } }), { logger: ['error'] });
+      const results = app.get(ContentService).checkAll(config.contentDir);
+      await app.close();
+      let failed = 0;
+      for (const result of results) {
+        if (result.ok) console.log(`ok     ${result.course.slug} (${result.course.definition.modules.length} lessons, ${result.course.quizzes.length} quizzes)`);
+        else {
+          failed += 1;
+          console.log(`FAILED ${result.slug}`);
+          for (const problem of result.problems) console.log(`  ${formatProblem(problem)}`);
+        }
+      }
+      console.log(`${results.length - failed} of ${results.length} courses valid`);
+      return failed ? 1 : 0;
+    }
+    case 'content:import':
+      return withApp(async (app) => {
+        const report = await app.get(ContentService).importAll();
+        console.log(`imported: ${report.imported.join(', ') || '-'}\nunchanged: ${report.unchanged.join(', ') || '-'}`);
+        for (const failure of report.failed) {
+          console.log(`not imported: ${failure.slug}`);
+          for (const problem of failure.problems) console.log(`  ${formatProblem(problem)}`);
+        }
+        return report.failed.length ? 1 : 0;
+      });
+    case 'user:create': {
+      const { values } = parseArgs({ args: rest, options: { email: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' }, password: { type: 'string' } } });
+      if (!values.email || !values.role || !(ROLES as readonly string[]).includes(values.role)) {
+        console.error(`user:create needs --email and --role (${ROLES.join(', ')})`);
+        return 64;
+      }
+      const password = values.password ?? randomBytes(12).toString('base64url');
+      return withApp(async (app) => {
+        try {
+          const user = await app.get(UsersService).register(
+            { email: values.email as string, name: values.name ?? (values.email as string).split('@')[0], password, locale: 'en' },
+            values.role as Role,
+          );
+          console.log(`Created ${user.role} ${user.email} (id ${user.id}).`);
+          if (!values.password) console.log(`Password: ${password}  (change it on /account after signing in)`);
+          return 0;
+        } catch (error) {
+          if (error instanceof FormInvalidError) {
+            for (const [field, problem] of Object.entries(error.fields)) console.error(`${field}: ${problem}`);
+            return 65;
+          }
+          throw error;
+        }
+      });
+    }
+    default:
+      console.error(USAGE);
+      return 64;
+  }
+}
+
+run(process.argv.slice(2))
+  .then((code) => process.exit(code))
+  .catch((error) => {
+    console.error(error instanceof ConfigError ? error.message : error);
+    process.exit(1);
+  });

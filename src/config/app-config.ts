@@ -1,0 +1,136 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+export type ProcessRole = 'web' | 'worker' | 'all';
+export type DatabaseKind = 'sqlite' | 'mariadb';
+
+export interface AppConfig {
+  env: 'development' | 'production' | 'test';
+  role: ProcessRole;
+  port: number;
+  baseUrl: string;
+  dataDir: string;
+  contentDir: string;
+  database: { kind: DatabaseKind; url: string; sqlitePath?: string };
+  redisUrl: string;
+  sessionSecret: string;
+  cookieSecure: boolean;
+  /** Import content/ at start-up (the CLI `content:import` does it on demand). */
+  importContentOnStart: boolean;
+  logLevel: 'error' | 'warn' | 'log' | 'debug';
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`Invalid configuration: ${variable} ${message}`);
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function readPort(env: Env): number {
+  const raw = env.PORT ?? '3000';
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new ConfigError('PORT', `must be an integer 0–65535, got "${raw}"`);
+  }
+  return port;
+}
+
+function readUrl(env: Env, name: string, fallback: string, schemes: string[]): string {
+  const raw = env[name] ?? fallback;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(name, `must be a URL, got "${raw}"`);
+  }
+  if (!schemes.includes(url.protocol)) {
+    throw new ConfigError(name, `must start with ${schemes.join(' or ')}, got "${raw}"`);
+  }
+  return raw;
+}
+
+function readEnum<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = env[name] ?? fallback;
+  if (!allowed.includes(raw as T)) {
+    throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got "${raw}"`);
+  }
+  return raw as T;
+}
+
+function readBoolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'true', 'yes'].includes(raw.toLowerCase())) return true;
+  if (['0', 'false', 'no'].includes(raw.toLowerCase())) return false;
+  throw new ConfigError(name, `must be true or false, got "${raw}"`);
+}
+
+function readDatabase(env: Env, dataDir: string): AppConfig['database'] {
+  const raw = env.DATABASE_URL;
+  if (!raw) {
+    const sqlitePath = join(dataDir, 'exportready.sqlite');
+    return { kind: 'sqlite', url: `sqlite:${sqlitePath}`, sqlitePath };
+  }
+  if (raw.startsWith('sqlite:')) {
+    const path = raw.slice('sqlite:'.length).replace(/^\/\//, '');
+    if (!path) throw new ConfigError('DATABASE_URL', 'sqlite: needs a file path, e.g. sqlite:./data/app.sqlite');
+    return { kind: 'sqlite', url: raw, sqlitePath: path === ':memory:' ? path : resolve(path) };
+  }
+  if (raw.startsWith('mysql://') || raw.startsWith('mariadb://')) {
+    try {
+      const url = new URL(raw);
+      if (url.pathname.length <= 1) throw new ConfigError('DATABASE_URL', 'must name a database, e.g. mysql://root@127.0.0.1:3306/exportready');
+    } catch (error) {
+      if (error instanceof ConfigError) throw error;
+      throw new ConfigError('DATABASE_URL', `is not a valid URL: "${raw}"`);
+    }
+    return { kind: 'mariadb', url: raw };
+  }
+  throw new ConfigError('DATABASE_URL', `must start with sqlite: or mysql:// (or mariadb://), got "${raw}"`);
+}
+
+/** A secret generated once and kept in the data dir, so the embedded default survives restarts. */
+function embeddedSessionSecret(dataDir: string): string {
+  const file = join(dataDir, 'session-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const secret = randomBytes(32).toString('hex');
+  writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
+}
+
+export function loadConfig(env: Env = process.env): AppConfig {
+  const nodeEnv = readEnum(env, 'NODE_ENV', ['development', 'production', 'test'] as const, 'development');
+  const dataDir = resolve(env.DATA_DIR ?? './data');
+  mkdirSync(dataDir, { recursive: true });
+  const baseUrl = readUrl(env, 'BASE_URL', `http://localhost:${env.PORT ?? '3000'}`, ['http:', 'https:']).replace(/\/$/, '');
+
+  let sessionSecret = env.SESSION_SECRET;
+  if (sessionSecret !== undefined && sessionSecret.length < 32) {
+    throw new ConfigError('SESSION_SECRET', 'must be at least 32 characters');
+  }
+  if (!sessionSecret) {
+    if (nodeEnv === 'production') throw new ConfigError('SESSION_SECRET', 'is required when NODE_ENV=production');
+    sessionSecret = embeddedSessionSecret(dataDir);
+  }
+
+  return {
+    env: nodeEnv,
+    role: readEnum(env, 'ROLE', ['web', 'worker', 'all'] as const, 'all'),
+    port: readPort(env),
+    baseUrl,
+    dataDir,
+    contentDir: resolve(env.CONTENT_DIR ?? './content'),
+    database: readDatabase(env, dataDir),
+    redisUrl: readUrl(env, 'REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
+    sessionSecret,
+    cookieSecure: readBoolean(env, 'COOKIE_SECURE', baseUrl.startsWith('https:')),
+    importContentOnStart: readBoolean(env, 'IMPORT_CONTENT_ON_START', true),
+    logLevel: readEnum(env, 'LOG_LEVEL', ['error', 'warn', 'log', 'debug'] as const, 'log'),
+  };
+}

@@ -1,0 +1,59 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import { CoursesService } from '../courses/courses.service';
+import { TransactionRunner } from '../database/transaction-runner';
+import { ContentProblem, CourseLoadResult, listCourseFolders, loadCourseFolder } from './content-loader';
+
+export interface ImportReport {
+  imported: string[];
+  unchanged: string[];
+  failed: { slug: string; problems: ContentProblem[] }[];
+}
+
+export function formatProblem(problem: ContentProblem): string {
+  return `${problem.file}${problem.line ? `:${problem.line}` : ''}: ${problem.message}`;
+}
+
+@Injectable()
+export class ContentService {
+  private readonly logger = new Logger('Content');
+
+  constructor(
+    private readonly courses: CoursesService,
+    private readonly transactions: TransactionRunner,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  checkAll(contentRoot = this.config.contentDir): CourseLoadResult[] {
+    return listCourseFolders(contentRoot).map((folder) => loadCourseFolder(contentRoot, folder));
+  }
+
+  /**
+   * Imports every valid course folder. A course with any problem is left exactly as it was
+   * (each course is one transaction); the others are imported. Unchanged folders are skipped.
+   */
+  async importAll(contentRoot = this.config.contentDir): Promise<ImportReport> {
+    const report: ImportReport = { imported: [], unchanged: [], failed: [] };
+    for (const result of this.checkAll(contentRoot)) {
+      if (!result.ok) {
+        report.failed.push({ slug: result.slug, problems: result.problems });
+        for (const problem of result.problems) this.logger.error(formatProblem(problem));
+        continue;
+      }
+      const existing = await this.courses.findCourseBySlug(result.course.slug);
+      if (existing?.contentHash === result.course.hash) {
+        report.unchanged.push(result.course.slug);
+        continue;
+      }
+      await this.transactions.run(async (manager) => {
+        await this.courses.saveCourseDefinition(manager, result.course.definition, result.course.hash);
+      });
+      report.imported.push(result.course.slug);
+    }
+    this.logger.log(
+      `content/: ${report.imported.length} imported, ${report.unchanged.length} unchanged, ${report.failed.length} with problems`,
+    );
+    return report;
+  }
+}

@@ -1,0 +1,161 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager, In, IsNull } from 'typeorm';
+import { NotFoundError } from '../common/domain-error';
+import { CourseModule } from '../courses/course-module.entity';
+import { CoursesService } from '../courses/courses.service';
+import { TransactionRunner } from '../database/transaction-runner';
+import { Enrollment } from './enrollment.entity';
+import { ModuleProgress } from './module-progress.entity';
+
+export interface CourseProgress {
+  enrollment: Enrollment;
+  completedModuleIds: Set<number>;
+  percent: number;
+}
+
+export interface ModuleCompletionResult {
+  enrollment: Enrollment;
+  /** True only for the request that completed the course. */
+  courseCompletedNow: boolean;
+}
+
+/** Percentage of the required, live modules that are done (optional lessons never count). */
+export function progressPercent(modules: Pick<CourseModule, 'id' | 'required'>[], done: Set<number>): number {
+  const required = modules.filter((m) => m.required);
+  if (required.length === 0) return 100;
+  return Math.floor((required.filter((m) => done.has(m.id)).length * 100) / required.length);
+}
+
+@Injectable()
+export class EnrollmentsService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly transactions: TransactionRunner,
+    private readonly courses: CoursesService,
+  ) {}
+
+  findEnrollment(userId: number, courseId: number): Promise<Enrollment | null> {
+    return this.dataSource.getRepository(Enrollment).findOneBy({ userId, courseId });
+  }
+
+  /** Enrols a learner; enrolling again returns the existing enrolment unchanged. */
+  async enrol(userId: number, courseId: number): Promise<Enrollment> {
+    const existing = await this.findEnrollment(userId, courseId);
+    if (existing) return existing;
+    const now = new Date();
+    try {
+      return await this.transactions.run((manager) =>
+        manager.getRepository(Enrollment).save(
+          manager.getRepository(Enrollment).create({
+            userId,
+            courseId,
+            status: 'active',
+            progressPercent: 0,
+            lastModuleId: null,
+            lastActivityAt: now,
+            completedAt: null,
+            createdAt: now,
+          }),
+        ),
+      );
+    } catch (error) {
+      // Two enrol clicks at once: the unique index lets one in; the other gets that one.
+      const winner = await this.findEnrollment(userId, courseId);
+      if (winner) return winner;
+      throw error;
+    }
+  }
+
+  async progress(enrollment: Enrollment): Promise<CourseProgress> {
+    const rows = await this.dataSource.getRepository(ModuleProgress).findBy({ enrollmentId: enrollment.id });
+    const completedModuleIds = new Set(rows.map((row) => row.moduleId));
+    return { enrollment, completedModuleIds, percent: enrollment.progressPercent };
+  }
+
+  /** Remembers the lesson a learner opened, for "continue where you left off". */
+  async recordVisit(enrollment: Enrollment, moduleId: number): Promise<void> {
+    await this.transactions.run((manager) =>
+      manager.getRepository(Enrollment).update({ id: enrollment.id }, { lastModuleId: moduleId, lastActivityAt: new Date() }),
+    );
+  }
+
+  /**
+   * Marks a lesson complete (again is harmless), refreshes the progress and applies the
+   * completion rule. The course is completed at most once: the update only matches while
+   * completed_at is still empty.
+   */
+  async completeModule(enrollment: Enrollment, module: CourseModule): Promise<ModuleCompletionResult> {
+    if (module.courseId !== enrollment.courseId) throw new NotFoundError();
+    return this.transactions.run(async (manager) => {
+      const now = new Date();
+      // INSERT … IGNORE: a double click or a retried request finds the row already there.
+      await manager
+        .createQueryBuilder()
+        .insert()
+        .into(ModuleProgress)
+        .values({ enrollmentId: enrollment.id, moduleId: module.id, completedAt: now })
+        .orIgnore()
+        .execute();
+      return this.applyCompletionRule(manager, enrollment.id, now);
+    });
+  }
+
+  private async applyCompletionRule(manager: EntityManager, enrollmentId: number, now: Date): Promise<ModuleCompletionResult> {
+    const enrollments = manager.getRepository(Enrollment);
+    const enrollment = await enrollments.findOneByOrFail({ id: enrollmentId });
+    const modules = await manager.getRepository(CourseModule).findBy({ courseId: enrollment.courseId, removedAt: IsNull() });
+    const done = new Set(
+      (await manager.getRepository(ModuleProgress).findBy({ enrollmentId, moduleId: In(modules.map((m) => m.id)) })).map((p) => p.moduleId),
+    );
+    const percent = progressPercent(modules, done);
+    const complete = modules.filter((m) => m.required).every((m) => done.has(m.id));
+    await enrollments.update({ id: enrollmentId }, { progressPercent: percent, lastActivityAt: now });
+    let courseCompletedNow = false;
+    if (complete) {
+      const result = await enrollments.update({ id: enrollmentId, completedAt: IsNull() }, { status: 'completed', completedAt: now });
+      courseCompletedNow = (result.affected ?? 0) === 1;
+    }
+    return { enrollment: await enrollments.findOneByOrFail({ id: enrollmentId }), courseCompletedNow };
+  }
+
+  /** The learner's dashboard: each enrolment with its course and where to continue. */
+  async dashboard(userId: number) {
+    const enrollments = await this.dataSource.getRepository(Enrollment).find({ where: { userId }, order: { lastActivityAt: 'DESC', id: 'DESC' } });
+    const courses = new Map((await this.courses.findCoursesByIds(enrollments.map((e) => e.courseId))).map((c) => [c.id, c]));
+    const result = [];
+    for (const enrollment of enrollments) {
+      const course = courses.get(enrollment.courseId);
+      if (!course) continue;
+      const modules = await this.courses.activeModules(course.id);
+      const { completedModuleIds } = await this.progress(enrollment);
+      const resume =
+        modules.find((m) => m.id === enrollment.lastModuleId && !completedModuleIds.has(m.id)) ??
+        modules.find((m) => !completedModuleIds.has(m.id)) ??
+        modules.find((m) => m.id === enrollment.lastModuleId) ??
+        modules[0];
+      result.push({ enrollment, course, resume });
+    }
+    return result;
+  }
+
+  /** Enrolment and completion counts per course, for programme managers. */
+  async countsByCourse(): Promise<Map<number, { enrolled: number; completed: number }>> {
+    const rows: { courseId: number; status: string; count: string }[] = await this.dataSource
+      .getRepository(Enrollment)
+      .createQueryBuilder('e')
+      .select('e.courseId', 'courseId')
+      .addSelect('e.status', 'status')
+      .addSelect('COUNT(*)', 'count')
+      .groupBy('e.courseId')
+      .addGroupBy('e.status')
+      .getRawMany();
+    const counts = new Map<number, { enrolled: number; completed: number }>();
+    for (const row of rows) {
+      const entry = counts.get(Number(row.courseId)) ?? { enrolled: 0, completed: 0 };
+      entry.enrolled += Number(row.count);
+      if (row.status === 'completed') entry.completed += Number(row.count);
+      counts.set(Number(row.courseId), entry);
+    }
+    return counts;
+  }
+}

@@ -1,0 +1,99 @@
+import { Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { csrfToken } from '../auth/csrf';
+import { Public, RequireRole } from '../auth/roles.decorator';
+import { NotFoundError } from '../common/domain-error';
+import { CoursesService } from '../courses/courses.service';
+import { User } from '../users/user.entity';
+import { EnrollmentsService } from './enrollments.service';
+
+/** The learner's side of a course: the course page with my progress, lessons, completion, dashboard. */
+@Controller()
+export class LearningController {
+  constructor(
+    private readonly courses: CoursesService,
+    private readonly enrollments: EnrollmentsService,
+  ) {}
+
+  @Public()
+  @Get('courses/:slug')
+  async coursePage(@Param('slug') slug: string, @Req() req: Request, @Res() res: Response) {
+    const { course, modules } = await this.courses.getPublishedCourse(slug);
+    const user = req.user as User | undefined;
+    const enrollment = user ? await this.enrollments.findEnrollment(user.id, course.id) : null;
+    const done = enrollment ? (await this.enrollments.progress(enrollment)).completedModuleIds : new Set<number>();
+    const next = modules.find((m) => !done.has(m.id)) ?? modules[0];
+    res.render('courses/show', {
+      course: { ...course, hours: Math.round((course.estimatedMinutes / 60) * 10) / 10 },
+      modules: modules.map((m, i) => ({ ...m, number: i + 1, done: done.has(m.id) })),
+      enrollment,
+      completed: !!enrollment?.completedAt,
+      nextModule: next,
+      csrfToken: user ? csrfToken(req) : undefined,
+    });
+  }
+
+  @RequireRole()
+  @Post('courses/:slug/enrol')
+  async enrol(@Param('slug') slug: string, @Req() req: Request, @Res() res: Response) {
+    const { course, modules } = await this.courses.getPublishedCourse(slug);
+    await this.enrollments.enrol((req.user as User).id, course.id);
+    res.redirect(303, modules[0] ? `/courses/${course.slug}/modules/${modules[0].slug}` : `/courses/${course.slug}`);
+  }
+
+  @RequireRole()
+  @Get('courses/:slug/modules/:module')
+  async lesson(@Param('slug') slug: string, @Param('module') moduleSlug: string, @Req() req: Request, @Res() res: Response) {
+    const { course, modules } = await this.courses.getPublishedCourse(slug);
+    const index = modules.findIndex((m) => m.slug === moduleSlug);
+    if (index < 0) throw new NotFoundError('errors.lesson_not_found');
+    const enrollment = await this.enrollments.findEnrollment((req.user as User).id, course.id);
+    if (!enrollment) return res.redirect(303, `/courses/${course.slug}?enrol=required`);
+    const module = modules[index];
+    await this.enrollments.recordVisit(enrollment, module.id);
+    const { completedModuleIds } = await this.enrollments.progress(enrollment);
+    res.render('lessons/show', {
+      course,
+      module,
+      position: index + 1,
+      moduleCount: modules.length,
+      done: completedModuleIds.has(module.id),
+      previous: modules[index - 1],
+      next: modules[index + 1],
+      percent: enrollment.progressPercent,
+      completed: !!enrollment.completedAt,
+      csrfToken: csrfToken(req),
+    });
+  }
+
+  @RequireRole()
+  @Post('courses/:slug/modules/:module/complete')
+  async completeModule(@Param('slug') slug: string, @Param('module') moduleSlug: string, @Req() req: Request, @Res() res: Response) {
+    const { course, modules } = await this.courses.getPublishedCourse(slug);
+    const index = modules.findIndex((m) => m.slug === moduleSlug);
+    if (index < 0) throw new NotFoundError('errors.lesson_not_found');
+    const enrollment = await this.enrollments.findEnrollment((req.user as User).id, course.id);
+    if (!enrollment) return res.redirect(303, `/courses/${course.slug}?enrol=required`);
+    const { enrollment: updated } = await this.enrollments.completeModule(enrollment, modules[index]);
+    if (req.accepts(['html', 'json']) === 'json') {
+      return res.json({ progressPercent: updated.progressPercent, completed: !!updated.completedAt });
+    }
+    const next = modules[index + 1];
+    res.redirect(303, updated.completedAt && !next ? `/courses/${course.slug}?completed=1` : next ? `/courses/${course.slug}/modules/${next.slug}` : `/courses/${course.slug}`);
+  }
+
+  @RequireRole()
+  @Get('dashboard')
+  async dashboard(@Req() req: Request, @Res() res: Response) {
+    const entries = await this.enrollments.dashboard((req.user as User).id);
+    res.render('dashboard/index', {
+      entries: entries.map(({ enrollment, course, resume }) => ({
+        course,
+        percent: enrollment.progressPercent,
+        completed: !!enrollment.completedAt,
+        completedAt: enrollment.completedAt,
+        resume,
+      })),
+    });
+  }
+}

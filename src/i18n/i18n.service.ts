@@ -1,0 +1,72 @@
+import { Injectable } from '@nestjs/common';
+import en from './locales/en.json';
+import ur from './locales/ur.json';
+import { Locale, LOCALES } from '../users/user.entity';
+
+type Catalog = { [key: string]: string | Catalog };
+
+const CATALOGS: Record<Locale, Catalog> = { en, ur };
+const INTL_LOCALE: Record<Locale, string> = { en: 'en-GB', ur: 'ur-PK' };
+
+export function isLocale(value: unknown): value is Locale {
+  return typeof value === 'string' && (LOCALES as readonly string[]).includes(value);
+}
+
+/** Every key of a catalog, dotted: the i18n test compares the two catalogs with it. */
+export function catalogKeys(catalog: Catalog, prefix = ''): string[] {
+  return Object.entries(catalog).flatMap(([key, value]) =>
+    typeof value === 'string' ? [prefix + key] : catalogKeys(value, `${prefix}${key}.`),
+  );
+}
+
+function lookup(catalog: Catalog, key: string): string | undefined {
+  let node: string | Catalog | undefined = catalog;
+  for (const part of key.split('.')) {
+    if (typeof node !== 'object' || node === null) return undefined;
+    node = node[part];
+  }
+  return typeof node === 'string' ? node : undefined;
+}
+
+@Injectable()
+export class I18nService {
+  readonly locales = LOCALES;
+
+  direction(locale: Locale): 'ltr' | 'rtl' {
+    return locale === 'ur' ? 'rtl' : 'ltr';
+  }
+
+  /**
+   * Looks a key up in the locale's catalog. A missing key renders as the key itself in
+   * brackets, which the i18n tests search pages for.
+   */
+  translate(locale: Locale, key: string, params: Record<string, unknown> = {}): string {
+    const template = lookup(CATALOGS[locale], key);
+    if (template === undefined) return `[${key}]`;
+    return template.replace(/\{(\w+)\}/g, (match, name: string) =>
+      params[name] === undefined ? match : this.formatValue(locale, params[name]),
+    );
+  }
+
+  has(locale: Locale, key: string): boolean {
+    return lookup(CATALOGS[locale], key) !== undefined;
+  }
+
+  formatNumber(locale: Locale, value: number, options: Intl.NumberFormatOptions = {}): string {
+    return new Intl.NumberFormat(INTL_LOCALE[locale], options).format(value);
+  }
+
+  formatDate(locale: Locale, value: Date | string | null | undefined): string {
+    if (!value) return '';
+    const date = typeof value === 'string' ? new Date(value) : value;
+    return new Intl.DateTimeFormat(INTL_LOCALE[locale], { dateStyle: 'medium', timeZone: 'Asia/Karachi' }).format(date);
+  }
+
+  catalog(locale: Locale): Catalog {
+    return CATALOGS[locale];
+  }
+
+  private formatValue(locale: Locale, value: unknown): string {
+    return typeof value === 'number' ? this.formatNumber(locale, value) : String(value);
+  }
+}

@@ -1,0 +1,72 @@
+import 'reflect-metadata';
+import { Logger, LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { AppModule } from './app.module';
+import { configureApp } from './app.setup';
+import { SetupService } from './auth/setup.service';
+import { AppConfig, ConfigError, loadConfig, ProcessRole } from './config/app-config';
+import { ContentService } from './content/content.service';
+import { createDataSource } from './database/data-source';
+import { runMigrationsUnderLock, withStartupLock } from './database/migration-lock';
+import { DataSource } from 'typeorm';
+
+const LOG_LEVELS: Record<AppConfig['logLevel'], LogLevel[]> = {
+  error: ['fatal', 'error'],
+  warn: ['fatal', 'error', 'warn'],
+  log: ['fatal', 'error', 'warn', 'log'],
+  debug: ['fatal', 'error', 'warn', 'log', 'debug'],
+};
+
+/** Migrates with a short-lived connection of its own, before any module touches the schema. */
+export async function migrateDatabase(config: AppConfig): Promise<string[]> {
+  const dataSource = createDataSource(config.database);
+  await dataSource.initialize();
+  try {
+    return await runMigrationsUnderLock(dataSource, config.database.sqlitePath);
+  } finally {
+    await dataSource.destroy();
+  }
+}
+
+export async function startWeb(config: AppConfig): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { logger: LOG_LEVELS[config.logLevel] });
+  configureApp(app, config);
+  await app.init();
+  if (config.importContentOnStart) {
+    await withStartupLock(app.get(DataSource), config.database.sqlitePath, () => app.get(ContentService).importAll());
+  }
+  await app.get(SetupService).announceSetupLinkIfNeeded();
+  return app;
+}
+
+async function main(): Promise<void> {
+  let config: AppConfig;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(78);
+    }
+    throw error;
+  }
+  const role = (process.argv[2] as ProcessRole | undefined) ?? config.role;
+  const logger = new Logger('Main');
+  const applied = await migrateDatabase(config);
+  if (applied.length) logger.log(`Applied migrations: ${applied.join(', ')}`);
+  if (role === 'worker') {
+    logger.error('The worker role has no queues to consume yet; run "web" or "all".');
+    process.exit(64);
+  }
+  const app = await startWeb(config);
+  await app.listen(config.port);
+  logger.log(`ExportReady (${role}) on ${config.baseUrl} with ${config.database.kind}`);
+}
+
+if (require.main === module) {
+  main().catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,169 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, Like, Repository } from 'typeorm';
+import { FormInvalidError, NotFoundError } from '../common/domain-error';
+import { TransactionRunner } from '../database/transaction-runner';
+import { hashPassword, passwordProblem, verifyPassword } from './password-hasher';
+import { Locale, LOCALES, Role, ROLES, User } from './user.entity';
+
+export interface RegistrationInput {
+  name: string;
+  email: string;
+  password: string;
+  locale: string;
+}
+
+export interface ProfileInput {
+  name: string;
+  certificateName: string;
+  locale: string;
+}
+
+const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+function checkName(name: string, field: string, errors: Record<string, string>, required = true) {
+  const trimmed = name.trim();
+  if (!trimmed && required) errors[field] = 'validation.required';
+  else if (trimmed.length > 120) errors[field] = 'validation.too_long';
+}
+
+function checkLocale(locale: string, errors: Record<string, string>) {
+  if (!(LOCALES as readonly string[]).includes(locale)) errors.locale = 'validation.choose_option';
+}
+
+@Injectable()
+export class UsersService {
+  private readonly users: Repository<User>;
+
+  constructor(
+    dataSource: DataSource,
+    private readonly transactions: TransactionRunner,
+  ) {
+    this.users = dataSource.getRepository(User);
+  }
+
+  findById(id: number): Promise<User | null> {
+    return this.users.findOneBy({ id });
+  }
+
+  findByEmail(email: string): Promise<User | null> {
+    return this.users.findOneBy({ email: normalizeEmail(email) });
+  }
+
+  async getById(id: number): Promise<User> {
+    const user = await this.findById(id);
+    if (!user) throw new NotFoundError();
+    return user;
+  }
+
+  /** Validates a sign-up form and creates a learner; every problem is reported at once. */
+  async register(input: RegistrationInput, role: Role = 'learner'): Promise<User> {
+    const errors: Record<string, string> = {};
+    const email = normalizeEmail(input.email ?? '');
+    checkName(input.name ?? '', 'name', errors);
+    if (!EMAIL_PATTERN.test(email) || email.length > 191) errors.email = 'validation.email_invalid';
+    checkLocale(input.locale, errors);
+    const weakness = passwordProblem(input.password ?? '', email);
+    if (weakness) errors.password = weakness;
+    if (!errors.email && (await this.findByEmail(email))) errors.email = 'validation.email_taken';
+    if (Object.keys(errors).length > 0) throw new FormInvalidError(errors);
+
+    const passwordHash = await hashPassword(input.password);
+    const now = new Date();
+    try {
+      return await this.transactions.run((manager) =>
+        manager.getRepository(User).save(
+          manager.getRepository(User).create({
+            email,
+            name: input.name.trim(),
+            certificateName: null,
+            locale: input.locale as Locale,
+            passwordHash,
+            role,
+            createdAt: now,
+            updatedAt: now,
+          }),
+        ),
+      );
+    } catch (error) {
+      // Two sign-ups with one address at the same moment: the unique index decides.
+      if (await this.findByEmail(email)) throw new FormInvalidError({ email: 'validation.email_taken' });
+      throw error;
+    }
+  }
+
+  /** Returns the user when the password matches; callers give the same answer for both failures. */
+  async checkCredentials(email: string, password: string): Promise<User | null> {
+    const user = await this.findByEmail(email);
+    if (!user) return null;
+    return (await verifyPassword(password, user.passwordHash)) ? user : null;
+  }
+
+  async updateProfile(userId: number, input: ProfileInput): Promise<User> {
+    const errors: Record<string, string> = {};
+    checkName(input.name ?? '', 'name', errors);
+    checkName(input.certificateName ?? '', 'certificateName', errors, false);
+    checkLocale(input.locale, errors);
+    if (Object.keys(errors).length > 0) throw new FormInvalidError(errors);
+    return this.transactions.run(async (manager) => {
+      const repository = manager.getRepository(User);
+      const user = await repository.findOneByOrFail({ id: userId });
+      user.name = input.name.trim();
+      user.certificateName = input.certificateName.trim() || null;
+      user.locale = input.locale as Locale;
+      user.updatedAt = new Date();
+      return repository.save(user);
+    });
+  }
+
+  async setLocale(userId: number, locale: Locale): Promise<void> {
+    await this.transactions.run((manager) => manager.getRepository(User).update({ id: userId }, { locale, updatedAt: new Date() }));
+  }
+
+  async changePassword(userId: number, currentPassword: string, newPassword: string): Promise<void> {
+    const user = await this.getById(userId);
+    const errors: Record<string, string> = {};
+    if (!(await verifyPassword(currentPassword ?? '', user.passwordHash))) errors.currentPassword = 'validation.password_wrong';
+    const weakness = passwordProblem(newPassword ?? '', user.email);
+    if (weakness) errors.newPassword = weakness;
+    if (Object.keys(errors).length > 0) throw new FormInvalidError(errors);
+    const passwordHash = await hashPassword(newPassword);
+    await this.transactions.run((manager) =>
+      manager.getRepository(User).update({ id: userId }, { passwordHash, updatedAt: new Date() }),
+    );
+  }
+
+  async search(query: string, page: number, pageSize = 50): Promise<{ users: User[]; total: number }> {
+    const term = query.trim();
+    const where = term ? [{ email: Like(`%${term.toLowerCase()}%`) }, { name: Like(`%${term}%`) }] : {};
+    const [users, total] = await this.users.findAndCount({
+      where,
+      order: { createdAt: 'DESC', id: 'DESC' },
+      skip: (Math.max(page, 1) - 1) * pageSize,
+      take: pageSize,
+    });
+    return { users, total };
+  }
+
+  async setRole(userId: number, role: string): Promise<User> {
+    if (!(ROLES as readonly string[]).includes(role)) throw new FormInvalidError({ role: 'validation.choose_option' });
+    return this.transactions.run(async (manager) => {
+      const repository = manager.getRepository(User);
+      const user = await repository.findOneBy({ id: userId });
+      if (!user) throw new NotFoundError();
+      if (user.role === 'admin' && role !== 'admin' && (await repository.countBy({ role: 'admin' })) <= 1) {
+        throw new FormInvalidError({ role: 'validation.last_admin' });
+      }
+      user.role = role as Role;
+      user.updatedAt = new Date();
+      return repository.save(user);
+    });
+  }
+
+  countByRole(role: Role): Promise<number> {
+    return this.users.countBy({ role });
+  }
+}

@@ -1,0 +1,80 @@
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import { ContentService } from '../src/content/content.service';
+import { Browser, startTestApp, TestApp } from './support/test-app';
+
+/** A content/ folder with the shipped course and two broken ones. */
+function contentWithProblems(): string {
+  const root = mkdtempSync(join(tmpdir(), 'exportready-content-'));
+  cpSync(join(__dirname, '..', 'content', 'courses', 'alibaba-first-30-days'), join(root, 'courses', 'alibaba-first-30-days'), { recursive: true });
+
+  const badYaml = join(root, 'courses', 'broken-yaml');
+  mkdirSync(badYaml, { recursive: true });
+  writeFileSync(join(badYaml, 'course.yaml'), 'title: Broken\nsummary: A course\nlanguage: en\nlevel: expert\nhours: 2\noutcomes:\n  - one\n');
+  writeFileSync(join(badYaml, '01-first.md'), '---\ntitle: First\nminutes: 5\n---\n\nText.\n');
+
+  const badLesson = join(root, 'courses', 'broken-lesson');
+  mkdirSync(badLesson, { recursive: true });
+  writeFileSync(join(badLesson, 'course.yaml'), 'title: Lesson problems\nsummary: A course\nlanguage: en\nlevel: beginner\nhours: 1\noutcomes:\n  - one\n');
+  writeFileSync(join(badLesson, '01-good.md'), '---\ntitle: Good\nminutes: 5\n---\n\nFine.\n');
+  writeFileSync(join(badLesson, '02-bad.md'), '---\ntitle: Bad\nminutes: [unclosed\n---\n\nText.\n');
+  return root;
+}
+
+describe('content/ import', () => {
+  let t: TestApp;
+  let contentDir: string;
+
+  beforeAll(async () => {
+    contentDir = contentWithProblems();
+    t = await startTestApp({ CONTENT_DIR: contentDir });
+  });
+
+  afterAll(async () => {
+    await t?.close();
+    rmSync(contentDir, { recursive: true, force: true });
+  });
+
+  it('reports every problem with its file and line and imports none of a broken course', async () => {
+    const report = await t.app.get(ContentService).importAll();
+    const problems = Object.fromEntries(report.failed.map((f) => [f.slug, f.problems]));
+    expect(problems['broken-yaml']).toEqual([
+      { file: 'courses/broken-yaml/course.yaml', line: 4, message: 'level must be one of beginner, intermediate, advanced' },
+    ]);
+    expect(problems['broken-lesson']).toHaveLength(1);
+    expect(problems['broken-lesson'][0]).toMatchObject({ file: 'courses/broken-lesson/02-bad.md', line: 4 });
+    const slugs = (await t.app.get(DataSource).query('SELECT slug FROM courses ORDER BY slug')).map((r: { slug: string }) => r.slug);
+    expect(slugs).toEqual(['alibaba-first-30-days']);
+  });
+
+  it('keeps serving the valid course after start-up met the broken ones', async () => {
+    const catalog = await new Browser(t.server).get('/courses').expect(200);
+    expect(catalog.text).toContain('/courses/alibaba-first-30-days"');
+    expect(catalog.text).not.toContain('broken-');
+  });
+
+  it('changes nothing when the same folder is imported again', async () => {
+    const db = t.app.get(DataSource);
+    const before = await db.query('SELECT m.id, m.slug, m.title, m.body_html, c.updated_at FROM course_modules m JOIN courses c ON c.id = m.course_id ORDER BY m.id');
+    const report = await t.app.get(ContentService).importAll();
+    expect(report.imported).toEqual([]);
+    expect(report.unchanged).toEqual(['alibaba-first-30-days']);
+    const after = await db.query('SELECT m.id, m.slug, m.title, m.body_html, c.updated_at FROM course_modules m JOIN courses c ON c.id = m.course_id ORDER BY m.id');
+    expect(after).toEqual(before);
+  });
+
+  it('updates a changed lesson in place and keeps the module identity', async () => {
+    const db = t.app.get(DataSource);
+    const [before] = await db.query("SELECT id FROM course_modules WHERE slug = 'b2b-marketplaces'");
+    const file = join(contentDir, 'courses', 'alibaba-first-30-days', '01-b2b-marketplaces.md');
+    const { readFileSync } = await import('node:fs');
+    writeFileSync(file, readFileSync(file, 'utf8') + '\n\nOne more sentence about buyers.\n');
+    const report = await t.app.get(ContentService).importAll();
+    expect(report.imported).toEqual(['alibaba-first-30-days']);
+    const [after] = await db.query("SELECT id, body_markdown FROM course_modules WHERE slug = 'b2b-marketplaces'");
+    expect(after.id).toBe(before.id);
+    expect(after.body_markdown).toContain('One more sentence about buyers.');
+  });
+});
