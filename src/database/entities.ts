@@ -9,5 +9,6 @@ import { AppSetting } from './app-setting.entity';
 import { Foundation1764300000000 } from './migrations/1764300000000-Foundation';
 
 // Listed as classes, not globs, so the compiled app and Jest load exactly the same set.
+// Each feature appends its own entities and migrations (migrations in timestamp order).
 export const ENTITIES = [User, SessionRecord, LoginThrottle, AppSetting, Course, CourseModule, Enrollment, ModuleProgress];
 export const MIGRATIONS = [Foundation1764300000000];

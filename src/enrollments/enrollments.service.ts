@@ -13,6 +13,13 @@ export interface CourseProgress {
   percent: number;
 }
 
+/**
+ * Called inside the transaction that completes an enrolment, exactly once per enrolment, so
+ * a listener's writes (e.g. a pending certificate and its outbox row) commit or roll back
+ * with the completion itself. Higher modules register here; enrollments never import them.
+ */
+export type CourseCompletionListener = (manager: EntityManager, enrollment: Enrollment) => Promise<void>;
+
 export interface ModuleCompletionResult {
   enrollment: Enrollment;
   /** True only for the request that completed the course. */
@@ -28,11 +35,17 @@ export function progressPercent(modules: Pick<CourseModule, 'id' | 'required'>[]
 
 @Injectable()
 export class EnrollmentsService {
+  private readonly completionListeners: CourseCompletionListener[] = [];
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly transactions: TransactionRunner,
     private readonly courses: CoursesService,
   ) {}
+
+  onCourseCompleted(listener: CourseCompletionListener): void {
+    this.completionListeners.push(listener);
+  }
 
   findEnrollment(userId: number, courseId: number): Promise<Enrollment | null> {
     return this.dataSource.getRepository(Enrollment).findOneBy({ userId, courseId });
@@ -115,7 +128,11 @@ export class EnrollmentsService {
       const result = await enrollments.update({ id: enrollmentId, completedAt: IsNull() }, { status: 'completed', completedAt: now });
       courseCompletedNow = (result.affected ?? 0) === 1;
     }
-    return { enrollment: await enrollments.findOneByOrFail({ id: enrollmentId }), courseCompletedNow };
+    const updated = await enrollments.findOneByOrFail({ id: enrollmentId });
+    if (courseCompletedNow) {
+      for (const listener of this.completionListeners) await listener(manager, updated);
+    }
+    return { enrollment: updated, courseCompletedNow };
   }
 
   /** The learner's dashboard: each enrolment with its course and where to continue. */

@@ -1,11 +1,39 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Injectable } from '@nestjs/common';
-import en from './locales/en.json';
-import ur from './locales/ur.json';
 import { Locale, LOCALES } from '../users/user.entity';
 
 type Catalog = { [key: string]: string | Catalog };
 
-const CATALOGS: Record<Locale, Catalog> = { en, ur };
+const LOCALES_DIR = join(__dirname, 'locales');
+
+function mergeInto(target: Catalog, source: Catalog, file: string, prefix = ''): void {
+  for (const [key, value] of Object.entries(source)) {
+    const existing = target[key];
+    if (typeof value === 'string' || typeof existing === 'string') {
+      if (existing !== undefined) throw new Error(`${file}: the key ${prefix}${key} is defined twice`);
+      target[key] = value;
+    } else {
+      target[key] = (existing as Catalog | undefined) ?? {};
+      mergeInto(target[key] as Catalog, value, file, `${prefix}${key}.`);
+    }
+  }
+}
+
+/**
+ * One catalog per locale, merged from `locales/<locale>/*.json`: each feature keeps its
+ * strings in its own file (core.json, quizzes.json, …) and a key may be defined only once.
+ */
+function loadCatalog(locale: Locale): Catalog {
+  const catalog: Catalog = {};
+  const dir = join(LOCALES_DIR, locale);
+  for (const file of readdirSync(dir).filter((name) => name.endsWith('.json')).sort()) {
+    mergeInto(catalog, JSON.parse(readFileSync(join(dir, file), 'utf8')) as Catalog, `${locale}/${file}`);
+  }
+  return catalog;
+}
+
+const CATALOGS: Record<Locale, Catalog> = { en: loadCatalog('en'), ur: loadCatalog('ur') };
 const INTL_LOCALE: Record<Locale, string> = { en: 'en-GB', ur: 'ur-PK' };
 
 export function isLocale(value: unknown): value is Locale {
