@@ -15,6 +15,8 @@ import { I18nModule } from './i18n/i18n.module';
 import { LocaleMiddleware } from './i18n/locale.middleware';
 import { ManageModule } from './manage/manage.module';
 import { UsersModule } from './users/users.module';
+import { ClockModule } from './common/clock';
+import { QuizzesModule } from './quizzes/quizzes.module';
 
 @Module({})
 export class AppModule implements NestModule {
@@ -25,10 +27,12 @@ export class AppModule implements NestModule {
         ConfigModule.forRoot(config),
         TypeOrmModule.forRoot(dataSourceOptions(config.database)),
         DatabaseModule,
+        ClockModule,
         I18nModule,
         UsersModule,
         AuthModule,
         CoursesModule,
+        QuizzesModule,
         ContentModule,
         EnrollmentsModule,
         ManageModule,

@@ -48,6 +48,8 @@ function registerHelpers(i18n: I18nService, assets: Record<string, string>): voi
   hbs.registerHelper('date', (value: Date | string, options: HelperOptions) => i18n.formatDate(localeOf(options), value));
   hbs.registerHelper('num', (value: number, options: HelperOptions) => i18n.formatNumber(localeOf(options), Number(value)));
   hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  hbs.registerHelper('subtract', (a: number, b: number) => Number(a) - Number(b));
+  hbs.registerHelper('minutes', (seconds: number) => Math.ceil(Number(seconds) / 60));
   hbs.registerHelper('encode', (value: unknown) => encodeURIComponent(String(value ?? '')));
   hbs.registerHelper('asset', (name: string) => assets[name] ?? `/static/${name}`);
 }

@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import { completeCourse, lessonSlugs, takeQuiz } from './support/learning';
 import { Browser, startTestApp, TestApp } from './support/test-app';
 
 const COURSE = 'alibaba-first-30-days';
@@ -49,8 +50,16 @@ describe('a learner signs up, enrols, reads every lesson and completes the cours
       expect(done.status).toBe(303);
       next = done.headers.location;
     }
-    expect(next).toBe(`/courses/${COURSE}?completed=1`);
+    // All lessons done: the course now waits for the final assessment.
+    expect(next).toBe(`/courses/${COURSE}`);
     expect(visited.length).toBe(lessonLinks.length);
+    const waiting = await loginAgain.get(`/courses/${COURSE}`).expect(200);
+    expect(waiting.text).toContain('Pass the final assessment to complete the course.');
+    expect((await loginAgain.get('/dashboard')).text).not.toContain('value="100"');
+
+    const { result } = await takeQuiz(t, loginAgain, COURSE, 'final', 'correct');
+    expect(result.text).toContain('Your score: 100%');
+    expect(result.text).toContain('You have completed the course.');
 
     const finished = await loginAgain.get(`/courses/${COURSE}`).expect(200);
     expect(finished.text).toContain('You completed this course on');
@@ -64,10 +73,8 @@ describe('a learner signs up, enrols, reads every lesson and completes the cours
     const browser = new Browser(t.server);
     await browser.register('Bilal Ahmed', 'bilal@example.pk');
     await browser.submit(`/courses/${COURSE}`, `/courses/${COURSE}/enrol`, {});
-    const page = await browser.get(`/courses/${COURSE}`);
-    const slugs = [...page.text.matchAll(new RegExp(`href="/courses/${COURSE}/modules/([a-z0-9-]+)"`, 'g'))].map((m) => m[1]);
-    const unique = [...new Set(slugs)];
-    for (const slug of unique) await browser.submit(`/courses/${COURSE}/modules/${slug}`, `/courses/${COURSE}/modules/${slug}/complete`, {});
+    const unique = lessonSlugs((await browser.get(`/courses/${COURSE}`)).text, COURSE);
+    await completeCourse(t, browser, COURSE);
     const firstCompletion = (await browser.get('/dashboard')).text.match(/You completed this course on ([^.]+)\./)?.[1];
     const again = await browser.submit(`/courses/${COURSE}/modules/${unique[0]}`, `/courses/${COURSE}/modules/${unique[0]}/complete`, {});
     expect(again.status).toBe(303);

@@ -1,5 +1,6 @@
 import { catalogKeys, I18nService } from '../src/i18n/i18n.service';
-import { Browser, startTestApp, TestApp } from './support/test-app';
+import { takeQuiz } from './support/learning';
+import { Browser, csrfFrom, startTestApp, TestApp } from './support/test-app';
 
 const COURSE = 'alibaba-first-30-days-ur';
 const i18n = new I18nService();
@@ -65,6 +66,17 @@ describe('the learner path in Urdu', () => {
       expectUrduPage((await browser.get(path)).text, path);
       await browser.submit(path, `${path}/complete`, {});
     }
+    const quizBase = `/courses/${COURSE}/quizzes/final`;
+    expectUrduPage((await browser.get(quizBase)).text, quizBase);
+    const started = await browser.submit(quizBase, `${quizBase}/attempts`, {});
+    const attemptUrl = (started.headers.location as string).replace(/\?.*$/, '');
+    expectUrduPage((await browser.get(`${attemptUrl}?q=1`)).text, 'quiz question');
+    expectUrduPage((await browser.get(attemptUrl)).text, 'quiz overview');
+    const overview = await browser.get(attemptUrl);
+    await browser.agent.post(`${attemptUrl}/submit`).type('form').send({ _csrf: csrfFrom(overview.text) });
+    expectUrduPage((await browser.get(`${attemptUrl}/result`)).text, 'quiz result (failed, empty)');
+    const { result } = await takeQuiz(t, browser, COURSE, 'final', 'correct');
+    expectUrduPage(result.text, 'quiz result (passed)');
     for (const path of ['/dashboard', '/account', `/courses/${COURSE}`, '/manage', '/admin/users']) {
       expectUrduPage((await browser.get(path)).text, path);
     }

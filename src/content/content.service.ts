@@ -3,6 +3,7 @@ import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { CoursesService } from '../courses/courses.service';
 import { TransactionRunner } from '../database/transaction-runner';
+import { QuizzesService } from '../quizzes/quizzes.service';
 import { ContentProblem, CourseLoadResult, listCourseFolders, loadCourseFolder } from './content-loader';
 
 export interface ImportReport {
@@ -22,11 +23,12 @@ export class ContentService {
   constructor(
     private readonly courses: CoursesService,
     private readonly transactions: TransactionRunner,
+    private readonly quizzes: QuizzesService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   checkAll(contentRoot = this.config.contentDir): CourseLoadResult[] {
-    return listCourseFolders(contentRoot).map((folder) => loadCourseFolder(contentRoot, folder));
+    return listCourseFolders(contentRoot).map((folder) => loadCourseFolder(contentRoot, folder, (source) => this.quizzes.checkGiftSource(source)));
   }
 
   /**
@@ -47,7 +49,9 @@ export class ContentService {
         continue;
       }
       await this.transactions.run(async (manager) => {
-        await this.courses.saveCourseDefinition(manager, result.course.definition, result.course.hash);
+        const course = await this.courses.saveCourseDefinition(manager, result.course.definition, result.course.hash);
+        const modules = await this.courses.activeModules(course.id, manager);
+        await this.quizzes.saveFromContent(manager, course.id, result.course.quizzes, new Map(modules.map((m) => [m.slug, m.id])));
       });
       report.imported.push(result.course.slug);
     }

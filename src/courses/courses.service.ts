@@ -65,8 +65,8 @@ export class CoursesService {
     return { course, modules: await this.activeModules(course.id) };
   }
 
-  activeModules(courseId: number): Promise<CourseModule[]> {
-    return this.modules.find({ where: { courseId, removedAt: IsNull() }, order: { position: 'ASC' } });
+  activeModules(courseId: number, manager: EntityManager = this.dataSource.manager): Promise<CourseModule[]> {
+    return manager.getRepository(CourseModule).find({ where: { courseId, removedAt: IsNull() }, order: { position: 'ASC' } });
   }
 
   findCourseBySlug(slug: string): Promise<Course | null> {

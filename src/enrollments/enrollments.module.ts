@@ -1,7 +1,16 @@
 import { Module } from '@nestjs/common';
 import { CoursesModule } from '../courses/courses.module';
+import { QuizzesModule } from '../quizzes/quizzes.module';
+import { AssessmentService } from './assessment.service';
 import { EnrollmentsService } from './enrollments.service';
+import { GradingController } from './grading.controller';
 import { LearningController } from './learning.controller';
+import { QuizController } from './quiz.controller';
 
-@Module({ imports: [CoursesModule], controllers: [LearningController], providers: [EnrollmentsService], exports: [EnrollmentsService] })
+@Module({
+  imports: [CoursesModule, QuizzesModule],
+  controllers: [LearningController, QuizController, GradingController],
+  providers: [EnrollmentsService, AssessmentService],
+  exports: [EnrollmentsService, AssessmentService],
+})
 export class EnrollmentsModule {}

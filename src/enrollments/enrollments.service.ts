@@ -4,6 +4,7 @@ import { NotFoundError } from '../common/domain-error';
 import { CourseModule } from '../courses/course-module.entity';
 import { CoursesService } from '../courses/courses.service';
 import { TransactionRunner } from '../database/transaction-runner';
+import { QuizzesService } from '../quizzes/quizzes.service';
 import { Enrollment } from './enrollment.entity';
 import { ModuleProgress } from './module-progress.entity';
 
@@ -26,11 +27,13 @@ export interface ModuleCompletionResult {
   courseCompletedNow: boolean;
 }
 
-/** Percentage of the required, live modules that are done (optional lessons never count). */
-export function progressPercent(modules: Pick<CourseModule, 'id' | 'required'>[], done: Set<number>): number {
-  const required = modules.filter((m) => m.required);
-  if (required.length === 0) return 100;
-  return Math.floor((required.filter((m) => done.has(m.id)).length * 100) / required.length);
+/**
+ * Share of the course's required steps that are done: required live lessons completed and
+ * required quizzes passed. Optional lessons and practice checks never count.
+ */
+export function progressPercent(requiredSteps: number, doneSteps: number): number {
+  if (requiredSteps === 0) return 100;
+  return Math.floor((doneSteps * 100) / requiredSteps);
 }
 
 @Injectable()
@@ -41,14 +44,15 @@ export class EnrollmentsService {
     private readonly dataSource: DataSource,
     private readonly transactions: TransactionRunner,
     private readonly courses: CoursesService,
+    private readonly quizzes: QuizzesService,
   ) {}
 
   onCourseCompleted(listener: CourseCompletionListener): void {
     this.completionListeners.push(listener);
   }
 
-  findEnrollment(userId: number, courseId: number): Promise<Enrollment | null> {
-    return this.dataSource.getRepository(Enrollment).findOneBy({ userId, courseId });
+  findEnrollment(userId: number, courseId: number, manager: EntityManager = this.dataSource.manager): Promise<Enrollment | null> {
+    return manager.getRepository(Enrollment).findOneBy({ userId, courseId });
   }
 
   /** Enrols a learner; enrolling again returns the existing enrolment unchanged. */
@@ -113,15 +117,25 @@ export class EnrollmentsService {
     });
   }
 
-  private async applyCompletionRule(manager: EntityManager, enrollmentId: number, now: Date): Promise<ModuleCompletionResult> {
+  /**
+   * The completion rule: every required live lesson complete and every required quiz (the
+   * final assessment at least) passed. Runs in the caller's transaction after anything that
+   * can change the answer (a lesson marked, an attempt graded, an essay marked).
+   */
+  async applyCompletionRule(manager: EntityManager, enrollmentId: number, now: Date): Promise<ModuleCompletionResult> {
     const enrollments = manager.getRepository(Enrollment);
     const enrollment = await enrollments.findOneByOrFail({ id: enrollmentId });
     const modules = await manager.getRepository(CourseModule).findBy({ courseId: enrollment.courseId, removedAt: IsNull() });
     const done = new Set(
       (await manager.getRepository(ModuleProgress).findBy({ enrollmentId, moduleId: In(modules.map((m) => m.id)) })).map((p) => p.moduleId),
     );
-    const percent = progressPercent(modules, done);
-    const complete = modules.filter((m) => m.required).every((m) => done.has(m.id));
+    const requiredModules = modules.filter((m) => m.required);
+    const requiredQuizzes = (await this.quizzes.listCourseQuizzes(enrollment.courseId, manager)).filter((q) => q.required || q.isFinal);
+    const standings = await this.quizzes.standings(enrollment.userId, requiredQuizzes, manager);
+    const passedQuizzes = requiredQuizzes.filter((q) => standings.get(q.id)?.passed).length;
+    const doneModules = requiredModules.filter((m) => done.has(m.id)).length;
+    const percent = progressPercent(requiredModules.length + requiredQuizzes.length, doneModules + passedQuizzes);
+    const complete = doneModules === requiredModules.length && passedQuizzes === requiredQuizzes.length;
     await enrollments.update({ id: enrollmentId }, { progressPercent: percent, lastActivityAt: now });
     let courseCompletedNow = false;
     if (complete) {

@@ -4,6 +4,7 @@ import { csrfToken } from '../auth/csrf';
 import { Public, RequireRole } from '../auth/roles.decorator';
 import { NotFoundError } from '../common/domain-error';
 import { CoursesService } from '../courses/courses.service';
+import { QuizzesService } from '../quizzes/quizzes.service';
 import { User } from '../users/user.entity';
 import { EnrollmentsService } from './enrollments.service';
 
@@ -13,6 +14,7 @@ export class LearningController {
   constructor(
     private readonly courses: CoursesService,
     private readonly enrollments: EnrollmentsService,
+    private readonly quizzes: QuizzesService,
   ) {}
 
   @Public()
@@ -23,9 +25,24 @@ export class LearningController {
     const enrollment = user ? await this.enrollments.findEnrollment(user.id, course.id) : null;
     const done = enrollment ? (await this.enrollments.progress(enrollment)).completedModuleIds : new Set<number>();
     const next = modules.find((m) => !done.has(m.id)) ?? modules[0];
+    const quizzes = await this.quizzes.listCourseQuizzes(course.id);
+    const standings = user ? await this.quizzes.standings(user.id, quizzes) : new Map();
+    const quizRow = (quiz: (typeof quizzes)[number]) => ({
+      ...quiz,
+      passed: !!standings.get(quiz.id)?.passed,
+      awaiting: !!standings.get(quiz.id)?.awaitingGrading,
+    });
+    const allLessonsDone = modules.filter((m) => m.required).every((m) => done.has(m.id));
     res.render('courses/show', {
       course: { ...course, hours: Math.round((course.estimatedMinutes / 60) * 10) / 10 },
-      modules: modules.map((m, i) => ({ ...m, number: i + 1, done: done.has(m.id) })),
+      modules: modules.map((m, i) => ({
+        ...m,
+        number: i + 1,
+        done: done.has(m.id),
+        checks: quizzes.filter((q) => q.moduleId === m.id).map(quizRow),
+      })),
+      finalQuiz: quizzes.filter((q) => q.isFinal).map(quizRow)[0],
+      finalPending: !!enrollment && !enrollment.completedAt && allLessonsDone,
       enrollment,
       completed: !!enrollment?.completedAt,
       nextModule: next,
@@ -52,6 +69,7 @@ export class LearningController {
     const module = modules[index];
     await this.enrollments.recordVisit(enrollment, module.id);
     const { completedModuleIds } = await this.enrollments.progress(enrollment);
+    const quizzes = await this.quizzes.listCourseQuizzes(course.id);
     res.render('lessons/show', {
       course,
       module,
@@ -60,6 +78,8 @@ export class LearningController {
       done: completedModuleIds.has(module.id),
       previous: modules[index - 1],
       next: modules[index + 1],
+      checks: quizzes.filter((q) => q.moduleId === module.id),
+      finalQuiz: index === modules.length - 1 ? quizzes.find((q) => q.isFinal) : undefined,
       percent: enrollment.progressPercent,
       completed: !!enrollment.completedAt,
       csrfToken: csrfToken(req),

@@ -255,7 +255,7 @@ describe(parseGift.name, () => {
       ]);
     });
 
-    it('reads the answer block spread over lines, with blank-free indentation', () => {
+    it('reads an indented answer block spread over several lines', () => {
       expect(onlyQuestion('Pick one\n  {\n    =yes\n    ~no\n  }').options).toHaveLength(2);
     });
   });

@@ -120,7 +120,7 @@ const ESCAPED: Record<string, string> = {
 };
 
 /** Resolve escapes; an unknown escape such as `\q` is kept as written, as Moodle does. */
-export function unescapeGift(raw: string): string {
+function unescapeGift(raw: string): string {
   return raw.replace(/\\([\s\S])/g, (whole, char: string) => ESCAPED[char] ?? whole);
 }
 

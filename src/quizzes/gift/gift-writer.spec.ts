@@ -19,10 +19,15 @@ function roundTrip(questions: QuestionDefinition[]): QuestionDefinition[] {
 
 describe(writeGift.name, () => {
   describe('round trip through parseGift', () => {
-    const fixtures = readdirSync(FIXTURES).filter((file) => file.endsWith('.gift'));
+    const parsedFixtures = readdirSync(FIXTURES)
+      .filter((file) => file.endsWith('.gift'))
+      .map(
+        (file) =>
+          [file, withoutLines(parseGift(readFileSync(join(FIXTURES, file), 'utf8')).questions)] as const,
+      )
+      .filter(([, questions]) => questions.length > 0);
 
-    it.each(fixtures)('reads back every question %s parses to the same definition', (file) => {
-      const parsed = withoutLines(parseGift(readFileSync(join(FIXTURES, file), 'utf8')).questions);
+    it.each(parsedFixtures)('reads back every question %s parses to the same definition', (_file, parsed) => {
       expect(roundTrip(parsed)).toEqual(parsed);
     });
 

@@ -43,7 +43,7 @@ function formatTag(q: QuestionDefinition): string {
 // ---------------------------------------------------------------------------------------------
 
 /** Escape GIFT's special characters; line breaks become `\n` so a text never ends a question. */
-export function escapeText(text: string): string {
+function escapeText(text: string): string {
   return text
     .replace(/\r\n?/g, '\n')
     .replace(/[\\~=#{}:]/g, (char) => `\\${char}`)

@@ -169,7 +169,7 @@ function checkNumeric(answers: NumericAnswer[], report: Report): void {
 }
 
 function checkMatching(pairs: MatchPair[], report: Report): void {
-  const realPairs = pairs.filter((pair) => pair.left.trim() !== '').length;
+  const realPairs = realPairsOf(pairs).length;
   if (realPairs < 2) report(`a matching question needs at least 2 pairs, found ${realPairs}`, ANSWERS);
   pairs.forEach((pair, index) => {
     if (isBlank(pair.right)) report(`pair ${index + 1} has no right-hand text`, { kind: 'pair', index });
@@ -267,7 +267,7 @@ function gradeTrueFalse(q: QuestionDefinition, value: boolean | null): TypeGrade
 }
 
 /** Case-insensitive, trimmed, inner whitespace collapsed (and Unicode-normalised, for Urdu input). */
-export function normaliseShortAnswer(text: string): string {
+function normaliseShortAnswer(text: string): string {
   return text.normalize('NFC').trim().replace(/\s+/g, ' ').toLowerCase();
 }
 
@@ -333,7 +333,7 @@ function numericBounds(answer: NumericAnswer): [number, number] {
 }
 
 /** Inclusive bounds with a hair of slack, so that 1.0 counts as within 1.1 ± 0.1 despite binary floats. */
-export function numericAnswerAccepts(answer: NumericAnswer, value: number): boolean {
+function numericAnswerAccepts(answer: NumericAnswer, value: number): boolean {
   const [low, high] = numericBounds(answer);
   const slack = 1e-9 * Math.max(1, Math.abs(low), Math.abs(high));
   return value >= low - slack && value <= high + slack;
@@ -349,8 +349,9 @@ function gradeNumeric(answers: NumericAnswer[], text: string): TypeGrade {
   return best ? { score: best.weight / 100, feedback: feedbackOf(best) } : { score: 0, feedback: [] };
 }
 
-function realPairsOf(pairs: MatchPair[]): MatchPair[] {
-  return pairs.filter((pair) => pair.left !== '');
+/** The pairs a learner has to match, in order; the others are distractors (empty left side). */
+export function realPairsOf(pairs: MatchPair[]): MatchPair[] {
+  return pairs.filter((pair) => pair.left.trim() !== '');
 }
 
 function gradeMatching(pairs: MatchPair[], rights: (string | null)[]): TypeGrade {

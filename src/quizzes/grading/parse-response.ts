@@ -2,6 +2,7 @@
 // into a typed response for `gradeQuestion`, refusing anything a real form could not have sent.
 
 import type { QuestionDefinition, QuestionResponse } from '../question.types';
+import { realPairsOf } from './grade-question';
 
 /** The longest typed answer (short, numeric or essay) we accept, in characters. */
 export const MAX_RESPONSE_TEXT_LENGTH = 10_000;
@@ -56,7 +57,7 @@ function isEmpty(raw: unknown): boolean {
   return raw === undefined || raw === null || raw === '';
 }
 
-function describe(raw: unknown): string {
+function shown(raw: unknown): string {
   if (Array.isArray(raw)) return 'a list';
   if (typeof raw === 'string') return `"${raw.length > 20 ? `${raw.slice(0, 20)}...` : raw}"`;
   return typeof raw;
@@ -67,7 +68,7 @@ function parseOptionIndex(raw: unknown, count: number): Parsed<number> {
   const trimmed = typeof raw === 'string' ? raw.trim() : raw;
   const index = typeof trimmed === 'string' && /^\d+$/.test(trimmed) ? Number(trimmed) : trimmed;
   if (typeof index !== 'number' || !Number.isInteger(index)) {
-    return { error: `${describe(raw)} is not an option number` };
+    return { error: `${shown(raw)} is not an option number` };
   }
   if (index < 0 || index >= count) {
     return { error: `option ${index} does not exist; this question has options 0 to ${count - 1}` };
@@ -101,13 +102,13 @@ function parseTrueFalse(raw: unknown): Parsed<boolean | null> {
   const word = typeof raw === 'string' ? raw.trim().toLowerCase() : undefined;
   if (word === 'true') return true;
   if (word === 'false') return false;
-  return { error: `${describe(raw)} is neither "true" nor "false"` };
+  return { error: `${shown(raw)} is neither "true" nor "false"` };
 }
 
 function parseText(raw: unknown, numberAllowed: boolean): Parsed<string> {
   if (isEmpty(raw)) return '';
   if (numberAllowed && typeof raw === 'number' && Number.isFinite(raw)) return String(raw);
-  if (typeof raw !== 'string') return { error: `expected a text answer, got ${describe(raw)}` };
+  if (typeof raw !== 'string') return { error: `expected a text answer, got ${shown(raw)}` };
   if (raw.length > MAX_RESPONSE_TEXT_LENGTH) {
     return { error: `the answer is ${raw.length} characters long; the limit is ${MAX_RESPONSE_TEXT_LENGTH}` };
   }
@@ -117,7 +118,7 @@ function parseText(raw: unknown, numberAllowed: boolean): Parsed<string> {
 /** One chosen right-hand text per real pair, in `pairs` order; '' means "not chosen". */
 function parseMatching(raw: unknown, q: QuestionDefinition): Parsed<(string | null)[]> {
   const pairs = q.pairs ?? [];
-  const expected = pairs.filter((pair) => pair.left !== '').length;
+  const expected = realPairsOf(pairs).length;
   if (isEmpty(raw)) return new Array<null>(expected).fill(null);
   const items = Array.isArray(raw) ? raw : [raw];
   if (items.length !== expected) return { error: `expected ${expected} matches, got ${items.length}` };
@@ -126,9 +127,8 @@ function parseMatching(raw: unknown, q: QuestionDefinition): Parsed<(string | nu
   const rights: (string | null)[] = [];
   for (const item of items) {
     if (isEmpty(item)) rights.push(null);
-    else if (typeof item !== 'string')
-      return { error: `expected a text for each match, got ${describe(item)}` };
-    else if (!choices.has(item)) return { error: `${describe(item)} is not one of the choices` };
+    else if (typeof item !== 'string') return { error: `expected a text for each match, got ${shown(item)}` };
+    else if (!choices.has(item)) return { error: `${shown(item)} is not one of the choices` };
     else rights.push(item);
   }
   return rights;

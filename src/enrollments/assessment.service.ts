@@ -1,0 +1,74 @@
+import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { Clock } from '../common/clock';
+import { TransactionRunner } from '../database/transaction-runner';
+import { QuizAttempt } from '../quizzes/entities/quiz-attempt.entity';
+import { QuizzesService } from '../quizzes/quizzes.service';
+import { EnrollmentsService } from './enrollments.service';
+
+const SWEEP_EVERY_MS = 15_000;
+
+/**
+ * Where a quiz result meets the course: closing an attempt (by the learner or at its
+ * deadline) and marking an essay each re-apply the completion rule in the same transaction,
+ * so a pass and the completion it earns commit together.
+ */
+@Injectable()
+export class AssessmentService implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger('Assessment');
+  private sweeper?: NodeJS.Timeout;
+
+  constructor(
+    private readonly quizzes: QuizzesService,
+    private readonly enrollments: EnrollmentsService,
+    private readonly transactions: TransactionRunner,
+    private readonly clock: Clock,
+  ) {}
+
+  onModuleInit(): void {
+    // Attempts whose learner never came back are closed and graded with what was saved.
+    this.sweeper = setInterval(() => {
+      this.closeExpiredAttempts().catch((error) => this.logger.error(`closing expired attempts failed: ${String(error)}`));
+    }, SWEEP_EVERY_MS);
+    this.sweeper.unref();
+  }
+
+  onModuleDestroy(): void {
+    if (this.sweeper) clearInterval(this.sweeper);
+  }
+
+  async submitAttempt(attemptId: number, closedBy: 'learner' | 'deadline'): Promise<QuizAttempt> {
+    const now = this.clock.now();
+    return this.transactions.run(async (manager) => {
+      const { attempt, closedNow } = await this.quizzes.closeAttempt(manager, attemptId, closedBy, now);
+      if (closedNow && attempt.status === 'graded') await this.reapplyCompletion(manager, attempt, now);
+      return attempt;
+    });
+  }
+
+  /** Closes every attempt past its deadline; returns how many it closed. */
+  async closeExpiredAttempts(): Promise<number> {
+    let closed = 0;
+    for (const attempt of await this.quizzes.findExpiredAttempts(this.clock.now())) {
+      const result = await this.submitAttempt(attempt.id, 'deadline');
+      if (result.closedBy === 'deadline') closed += 1;
+    }
+    return closed;
+  }
+
+  async gradeEssay(answerId: number, graderId: number, percent: number, comment: string): Promise<QuizAttempt> {
+    const now = this.clock.now();
+    return this.transactions.run(async (manager) => {
+      const attempt = await this.quizzes.gradeEssay(manager, answerId, graderId, percent, comment, now);
+      if (attempt.status === 'graded') await this.reapplyCompletion(manager, attempt, now);
+      return attempt;
+    });
+  }
+
+  private async reapplyCompletion(manager: EntityManager, attempt: QuizAttempt, now: Date): Promise<void> {
+    const quiz = await this.quizzes.findQuizById(attempt.quizId);
+    if (!quiz) return;
+    const enrollment = await this.enrollments.findEnrollment(attempt.userId, quiz.courseId, manager);
+    if (enrollment) await this.enrollments.applyCompletionRule(manager, enrollment.id, now);
+  }
+}

@@ -1,0 +1,217 @@
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import { Clock } from '../src/common/clock';
+import { AssessmentService } from '../src/enrollments/assessment.service';
+import { QuizAttempt } from '../src/quizzes/entities/quiz-attempt.entity';
+import { QuizQuestion } from '../src/quizzes/entities/quiz-question.entity';
+import { correctResponse } from '../src/quizzes/grading/grade-question';
+import { answerFields, completeLessons, takeQuiz } from './support/learning';
+import { Browser, csrfFrom, startTestApp, TestApp } from './support/test-app';
+
+const COURSE = 'quiz-lab';
+const FINAL = `/courses/${COURSE}/quizzes/final`;
+
+describe('the quiz engine, through the pages a learner uses', () => {
+  let t: TestApp;
+  let db: DataSource;
+
+  beforeAll(async () => {
+    t = await startTestApp({ CONTENT_DIR: join(__dirname, 'fixtures', 'content') });
+    db = t.app.get(DataSource);
+  });
+
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  async function learner(email: string): Promise<Browser> {
+    const browser = new Browser(t.server);
+    await browser.register(email.split('@')[0], email);
+    await completeLessons(browser, COURSE);
+    return browser;
+  }
+
+  async function startAttempt(browser: Browser): Promise<{ url: string; attempt: QuizAttempt }> {
+    const started = await browser.submit(FINAL, `${FINAL}/attempts`, {});
+    expect(started.status).toBe(303);
+    const url = (started.headers.location as string).replace(/\?.*$/, '');
+    const attempt = await db.getRepository(QuizAttempt).findOneByOrFail({ id: Number(url.split('/').pop()) });
+    return { url, attempt };
+  }
+
+  async function answerCorrectly(browser: Browser, url: string, attempt: QuizAttempt, position: number) {
+    const drawn = attempt.drawn[position - 1];
+    const question = await db.getRepository(QuizQuestion).findOneByOrFail({ id: drawn.questionId });
+    const page = await browser.get(`${url}?q=${position}`);
+    return browser.agent
+      .post(`${url}/answers`)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), questionId: String(drawn.questionId), go: 'next', ...answerFields(correctResponse(question.definition), drawn) });
+  }
+
+  const completedAt = async (email: string) =>
+    (await db.query('SELECT e.completed_at AS completedAt FROM enrollments e JOIN users u ON u.id = e.user_id WHERE u.email = ?', [email]))[0]
+      ?.completedAt ?? null;
+
+  it('a learner who fails the final, retries and passes completes the course once, after the essay is marked', async () => {
+    const browser = await learner('rehan@example.pk');
+
+    const reflection = `/courses/${COURSE}/quizzes/reflection`;
+    const started = await browser.submit(reflection, `${reflection}/attempts`, {});
+    const reflectionUrl = (started.headers.location as string).replace(/\?.*$/, '');
+    const essayPage = await browser.get(`${reflectionUrl}?q=1`);
+    const questionId = /name="questionId" value="(\d+)"/.exec(essayPage.text)?.[1] as string;
+    await browser.agent.post(`${reflectionUrl}/answers`).type('form').send({ _csrf: csrfFrom(essayPage.text), questionId, answer: 'I reply the same day with price, MOQ and lead time.', go: 'overview' });
+    const overview = await browser.get(reflectionUrl);
+    await browser.agent.post(`${reflectionUrl}/submit`).type('form').send({ _csrf: csrfFrom(overview.text) });
+    expect((await browser.get(`${reflectionUrl}/result`)).text).toContain('A trainer still has to mark part of your answers.');
+
+    const failed = await takeQuiz(t, browser, COURSE, 'final', 'wrong');
+    expect(failed.result.text).toContain('Your score: 0%');
+    expect(failed.result.text).toContain('Not passed this time.');
+    expect(failed.result.text).toContain('Try again');
+    expect(await completedAt('rehan@example.pk')).toBeNull();
+
+    const passed = await takeQuiz(t, browser, COURSE, 'final', 'correct');
+    expect(passed.result.text).toContain('Your score: 100%');
+    expect(passed.result.text).not.toContain('You have completed the course.');
+    expect(await completedAt('rehan@example.pk')).toBeNull();
+
+    const trainer = new Browser(t.server);
+    await trainer.register('Trainer', 'trainer@example.pk');
+    await db.query("UPDATE users SET role = 'trainer' WHERE email = 'trainer@example.pk'");
+    const queue = await trainer.get('/author/grading').expect(200);
+    expect(queue.text).toContain('I reply the same day with price, MOQ and lead time.');
+    const answerId = /action="\/author\/grading\/(\d+)"/.exec(queue.text)?.[1];
+    const bad = await trainer.agent.post(`/author/grading/${answerId}`).type('form').send({ _csrf: csrfFrom(queue.text), percent: '140' });
+    expect(bad.status).toBe(400);
+    expect(await completedAt('rehan@example.pk')).toBeNull();
+    const marked = await trainer.agent.post(`/author/grading/${answerId}`).type('form').send({ _csrf: csrfFrom(queue.text), percent: '80', comment: 'Clear and complete.' });
+    expect(marked.status).toBe(303);
+
+    const first = await completedAt('rehan@example.pk');
+    expect(first).not.toBeNull();
+    expect((await browser.get(`${reflectionUrl}/result`)).text).toContain('Clear and complete.');
+    // Marking again and passing again change nothing about the completion.
+    await trainer.agent.post(`/author/grading/${answerId}`).type('form').send({ _csrf: csrfFrom(queue.text), percent: '90' });
+    await takeQuiz(t, browser, COURSE, 'final', 'correct');
+    expect(await completedAt('rehan@example.pk')).toEqual(first);
+    const [{ count }] = await db.query("SELECT COUNT(*) AS count FROM enrollments WHERE completed_at IS NOT NULL");
+    expect(Number(count)).toBe(1);
+  });
+
+  it('closes an attempt at its deadline and grades the answers saved so far (fake clock)', async () => {
+    const browser = await learner('saima@example.pk');
+    const { url, attempt } = await startAttempt(browser);
+    expect(attempt.drawn).toHaveLength(4);
+    expect((await answerCorrectly(browser, url, attempt, 1)).status).toBe(303);
+
+    t.app.get(Clock).advance(11 * 60 * 1000);
+    const late = await browser.get(`${url}?q=2`);
+    expect(late.status).toBe(303);
+    expect(late.headers.location).toBe(`${url}/result`);
+    const closed = await db.getRepository(QuizAttempt).findOneByOrFail({ id: attempt.id });
+    expect(closed).toMatchObject({ status: 'graded', closedBy: 'deadline', scorePermille: 250, passed: false });
+    expect((await browser.get(`${url}/result`)).text).toContain('The time limit ran out');
+
+    // Without the browser ever coming back: the sweeper closes it.
+    const second = await startAttempt(browser);
+    await answerCorrectly(browser, second.url, second.attempt, 1);
+    await answerCorrectly(browser, second.url, second.attempt, 2);
+    t.app.get(Clock).advance(11 * 60 * 1000);
+    expect(await t.app.get(AssessmentService).closeExpiredAttempts()).toBe(1);
+    expect(await db.getRepository(QuizAttempt).findOneByOrFail({ id: second.attempt.id })).toMatchObject({
+      status: 'graded',
+      closedBy: 'deadline',
+      scorePermille: 500,
+    });
+  });
+
+  it('submitting twice gives one result', async () => {
+    const browser = await learner('danish@example.pk');
+    const { url, attempt } = await startAttempt(browser);
+    await answerCorrectly(browser, url, attempt, 1);
+    const overview = await browser.get(url);
+    const token = csrfFrom(overview.text);
+    const [a, b] = await Promise.all([
+      browser.agent.post(`${url}/submit`).type('form').send({ _csrf: token }),
+      browser.agent.post(`${url}/submit`).type('form').send({ _csrf: token }),
+    ]);
+    expect([a.status, b.status]).toEqual([303, 303]);
+    expect(a.headers.location).toBe(b.headers.location);
+    const json = await browser.agent.post(`${url}/submit`).set('Accept', 'application/json').type('form').send({ _csrf: token });
+    expect(json.body).toEqual({ attemptId: attempt.id, status: 'graded', scorePercent: 25, passed: false });
+    const rows = await db.getRepository(QuizAttempt).findBy({ quizId: attempt.quizId, userId: attempt.userId });
+    expect(rows).toHaveLength(1);
+    const [{ answers }] = await db.query('SELECT COUNT(*) AS answers FROM attempt_answers WHERE attempt_id = ?', [attempt.id]);
+    expect(Number(answers)).toBe(4);
+  });
+
+  it('rejects tampering: another learner’s attempt, a question not drawn, answers after closing, a forged score', async () => {
+    const owner = await learner('owner@example.pk');
+    const intruder = await learner('intruder@example.pk');
+    const { url, attempt } = await startAttempt(owner);
+
+    await intruder.get(`${url}?q=1`).expect(404);
+    const intruderPage = await intruder.get(FINAL);
+    const foreign = await intruder.agent.post(`${url}/answers`).type('form').send({ _csrf: csrfFrom(intruderPage.text), questionId: String(attempt.drawn[0].questionId), answer: '0' });
+    expect(foreign.status).toBe(404);
+    expect((await intruder.agent.post(`${url}/submit`).type('form').send({ _csrf: csrfFrom(intruderPage.text) })).status).toBe(404);
+
+    const allIds = (await db.getRepository(QuizQuestion).findBy({ quizId: attempt.quizId })).map((q) => q.id);
+    const notDrawn = allIds.find((id) => !attempt.drawn.some((d) => d.questionId === id));
+    const page = await owner.get(`${url}?q=1`);
+    const outside = await owner.agent.post(`${url}/answers`).set('Accept', 'application/json').type('form').send({ _csrf: csrfFrom(page.text), questionId: String(notDrawn), answer: '0' });
+    expect(outside.status).toBe(400);
+    expect(outside.body.error).toBe('quizzes.question_not_in_attempt');
+    const garbage = await owner.agent.post(`${url}/answers`).set('Accept', 'application/json').type('form').send({ _csrf: csrfFrom(page.text), questionId: String(attempt.drawn[0].questionId), answer: ['x', 'y', 'z'] });
+    expect(garbage.status).toBe(400);
+
+    const submitted = await owner.agent.post(`${url}/submit`).type('form').send({ _csrf: csrfFrom(page.text), score: '100', scorePermille: '1000', passed: 'true' });
+    expect(submitted.status).toBe(303);
+    const closed = await db.getRepository(QuizAttempt).findOneByOrFail({ id: attempt.id });
+    expect(closed).toMatchObject({ status: 'graded', scorePermille: 0, passed: false });
+
+    const afterClose = await owner.agent.post(`${url}/answers`).set('Accept', 'application/json').type('form').send({ _csrf: csrfFrom(page.text), questionId: String(attempt.drawn[0].questionId), answer: '1' });
+    expect(afterClose.status).toBe(409);
+    const [{ saved }] = await db.query('SELECT COUNT(*) AS saved FROM attempt_answers WHERE attempt_id = ? AND response IS NOT NULL', [attempt.id]);
+    expect(Number(saved)).toBe(0);
+  });
+
+  it('never puts a correct answer, weight or feedback in the page of an open attempt', async () => {
+    const browser = await learner('curious@example.pk');
+    const { url, attempt } = await startAttempt(browser);
+    const questions = await db.getRepository(QuizQuestion).findBy({ quizId: attempt.quizId });
+    const byId = new Map(questions.map((q) => [q.id, q.definition]));
+    for (let position = 1; position <= attempt.drawn.length; position++) {
+      const html = (await browser.get(`${url}?q=${position}`)).text;
+      const definition = byId.get(attempt.drawn[position - 1].questionId)!;
+      const secrets = [
+        definition.generalFeedback,
+        definition.trueFeedback,
+        definition.falseFeedback,
+        ...(definition.options ?? []).map((o) => o.feedback),
+        ...(definition.type === 'short' ? (definition.options ?? []).map((o) => o.text) : []),
+        ...(definition.numeric ?? []).map((n) => (n.kind === 'tolerance' ? String(n.value) : String(n.min))),
+      ].filter((s): s is string => !!s && !definition.text.includes(s));
+      for (const secret of secrets) expect({ position, leaked: html.includes(secret) ? secret : null }).toEqual({ position, leaked: null });
+      expect(html.replace(/<legend>[\s\S]*?<\/legend>/, '')).not.toMatch(/weight|%-?\d+%|correct/i);
+    }
+    const overview = await browser.get(url);
+    expect(overview.text).not.toMatch(/weight|feedback/i);
+  });
+
+  it('refuses a fourth attempt when three are allowed', async () => {
+    const browser = await learner('persistent@example.pk');
+    for (let i = 0; i < 3; i++) await takeQuiz(t, browser, COURSE, 'final', 'wrong');
+    const page = await browser.get(FINAL);
+    expect(page.text).toContain('You have used all the attempts this quiz allows.');
+    const fourth = await browser.agent.post(`${FINAL}/attempts`).type('form').send({ _csrf: csrfFrom((await browser.get('/dashboard')).text) });
+    expect(fourth.status).toBe(409);
+    const [{ count }] = await db.query(
+      'SELECT COUNT(*) AS count FROM quiz_attempts a JOIN users u ON u.id = a.user_id WHERE u.email = ?',
+      ['persistent@example.pk'],
+    );
+    expect(Number(count)).toBe(3);
+  });
+});
