@@ -72,6 +72,16 @@ function hashedAssets(): Record<string, string> {
   return assets;
 }
 
+/** Handlebars with the layout, partials and helpers; shared with the benchmark's baseline server. */
+export function configureViews(app: NestExpressApplication, i18n: I18nService, config: Pick<AppConfig, 'env'>): void {
+  app.setBaseViewsDir(VIEWS_DIR);
+  app.setViewEngine('hbs');
+  app.set('view options', { layout: 'layouts/main' });
+  app.set('view cache', config.env !== 'development' || process.env.VIEW_CACHE !== 'false');
+  registerPartials(join(VIEWS_DIR, 'partials'));
+  registerHelpers(i18n, hashedAssets());
+}
+
 export function configureApp(app: NestExpressApplication, config: AppConfig): void {
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
@@ -95,12 +105,7 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
   );
   app.use(exceptStatic(passport.session()));
 
-  app.setBaseViewsDir(VIEWS_DIR);
-  app.setViewEngine('hbs');
-  app.set('view options', { layout: 'layouts/main' });
-  app.set('view cache', config.env !== 'development' || process.env.VIEW_CACHE !== 'false');
-  registerPartials(join(VIEWS_DIR, 'partials'));
-  registerHelpers(app.get(I18nService), hashedAssets());
+  configureViews(app, app.get(I18nService), config);
   app.enableShutdownHooks();
   process.once('beforeExit', () => store.close());
 }

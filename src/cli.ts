@@ -1,6 +1,9 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { CoursesService } from './courses/courses.service';
+import { QuizzesService } from './quizzes/quizzes.service';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module';
 import { ConfigError, loadConfig } from './config/app-config';
@@ -14,6 +17,10 @@ const USAGE = `Usage: node dist/cli.js <command>
   migrate                         apply pending database migrations
   content:check                   validate content/ and print every problem with file and line
   content:import                  import content/ into the database (idempotent)
+  quiz:export <course-slug> <quiz-slug> [file]
+                                  write a quiz's question pool as GIFT (to stdout without a file)
+  quiz:import <course-slug> <quiz-slug> <file> [--dry-run]
+                                  replace a quiz's pool from a GIFT file, all or nothing
   user:create --email E --role R [--name N] [--password P]
                                   create an account (a random password is printed when none is given)`;
 
@@ -40,17 +47,31 @@ async function run(argv: string[]): Promise<number> {
       const config = loadConfig({ ...process.env, IMPORT_CONTENT_ON_START: 'false' });
       const app = await NestFactory.createApplicationContext(AppModule.forRoot({ ...config, database: { kind: 'sqlite', url: 'sqlite::memory:', sqlitePath: ':memory:' } }), { logger: ['error'] });
       const results = app.get(ContentService).checkAll(config.contentDir);
-      await app.close();
       let failed = 0;
+      const totals = { courses: 0, lessons: 0, words: 0, items: 0, withFeedback: 0 };
       for (const result of results) {
-        if (result.ok) console.log(`ok     ${result.course.slug} (${result.course.definition.modules.length} lessons, ${result.course.quizzes.length} quizzes)`);
-        else {
+        if (result.ok) {
+          const stats = app.get(ContentService).statistics(result.course);
+          totals.courses += 1;
+          totals.lessons += stats.lessons;
+          totals.words += stats.words;
+          totals.items += stats.quizItems;
+          totals.withFeedback += stats.itemsWithFeedback;
+          console.log(
+            `ok     ${result.course.slug}: ${stats.lessons} lessons, ${stats.words} words, ${result.course.quizzes.length} quizzes, ` +
+              `${stats.quizItems} items (${stats.itemsWithFeedback} with feedback, final pool ${stats.finalPool})`,
+          );
+        } else {
           failed += 1;
           console.log(`FAILED ${result.slug}`);
           for (const problem of result.problems) console.log(`  ${formatProblem(problem)}`);
         }
       }
       console.log(`${results.length - failed} of ${results.length} courses valid`);
+      console.log(
+        `total: ${totals.courses} courses, ${totals.lessons} lessons, ${totals.words} words, ${totals.items} quiz items, ${totals.withFeedback} with feedback`,
+      );
+      await app.close();
       return failed ? 1 : 0;
     }
     case 'content:import':
@@ -63,6 +84,43 @@ async function run(argv: string[]): Promise<number> {
         }
         return report.failed.length ? 1 : 0;
       });
+    case 'quiz:export':
+    case 'quiz:import': {
+      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { 'dry-run': { type: 'boolean' } } });
+      const [courseSlug, quizSlug, file] = positionals;
+      if (!courseSlug || !quizSlug || (command === 'quiz:import' && !file)) {
+        console.error(USAGE);
+        return 64;
+      }
+      return withApp(async (app) => {
+        const course = await app.get(CoursesService).findCourseBySlug(courseSlug);
+        if (!course) {
+          console.error(`No course "${courseSlug}".`);
+          return 66;
+        }
+        const quiz = await app.get(QuizzesService).getQuiz(course.id, quizSlug).catch(() => null);
+        if (!quiz) {
+          console.error(`No quiz "${quizSlug}" in ${courseSlug}.`);
+          return 66;
+        }
+        if (command === 'quiz:export') {
+          const gift = await app.get(QuizzesService).exportGift(quiz.id);
+          if (file) writeFileSync(file, gift);
+          else process.stdout.write(gift);
+          return 0;
+        }
+        const { questions, errors } = await app.get(QuizzesService).importGift(quiz.id, readFileSync(file, 'utf8'), !!values['dry-run']);
+        for (const error of errors) console.error(`${file}:${error.line}: ${error.message}`);
+        if (errors.length) {
+          console.error(`Nothing imported: ${errors.length} problem(s).`);
+          return 65;
+        }
+        const byType = questions.reduce<Record<string, number>>((acc, q) => ({ ...acc, [q.type]: (acc[q.type] ?? 0) + 1 }), {});
+        const summary = Object.entries(byType).map(([type, n]) => `${n} ${type}`).join(', ');
+        console.log(`${values['dry-run'] ? 'Would import' : 'Imported'} ${questions.length} questions (${summary}) into ${courseSlug}/${quizSlug}.`);
+        return 0;
+      });
+    }
     case 'user:create': {
       const { values } = parseArgs({ args: rest, options: { email: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' }, password: { type: 'string' } } });
       if (!values.email || !values.role || !(ROLES as readonly string[]).includes(values.role)) {

@@ -5,6 +5,7 @@ import { AssessmentService } from '../src/enrollments/assessment.service';
 import { QuizAttempt } from '../src/quizzes/entities/quiz-attempt.entity';
 import { QuizQuestion } from '../src/quizzes/entities/quiz-question.entity';
 import { correctResponse } from '../src/quizzes/grading/grade-question';
+import { QuizzesService } from '../src/quizzes/quizzes.service';
 import { answerFields, completeLessons, takeQuiz } from './support/learning';
 import { Browser, csrfFrom, startTestApp, TestApp } from './support/test-app';
 
@@ -213,5 +214,39 @@ describe('the quiz engine, through the pages a learner uses', () => {
       ['persistent@example.pk'],
     );
     expect(Number(count)).toBe(3);
+  });
+});
+
+describe('GIFT export and import of a stored quiz', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp({ CONTENT_DIR: join(__dirname, 'fixtures', 'content') });
+  });
+
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('exports a pool that imports back to the same questions, and refuses a broken file whole', async () => {
+    const db = t.app.get(DataSource);
+    const quizzes = t.app.get(QuizzesService);
+    const [course] = await db.query("SELECT id FROM courses WHERE slug = 'quiz-lab'");
+    const quiz = await quizzes.getQuiz(course.id, 'final');
+    const before = (await quizzes.activeQuestions(quiz.id)).map((q) => ({ id: q.id, definition: q.definition }));
+
+    const gift = await quizzes.exportGift(quiz.id);
+    const dry = await quizzes.importGift(quiz.id, gift, true);
+    expect(dry.errors).toEqual([]);
+    expect(dry.questions).toHaveLength(before.length);
+    await quizzes.importGift(quiz.id, gift, false);
+    const after = (await quizzes.activeQuestions(quiz.id)).map((q) => ({ id: q.id, definition: q.definition }));
+    expect(after).toEqual(before);
+
+    const broken = `${gift}\n\n::bad:: An unclosed question {=yes ~no\n`;
+    const refused = await quizzes.importGift(quiz.id, broken, false);
+    expect(refused.errors.length).toBeGreaterThan(0);
+    expect(refused.errors[0].line).toBeGreaterThan(gift.split('\n').length);
+    expect((await quizzes.activeQuestions(quiz.id)).map((q) => ({ id: q.id, definition: q.definition }))).toEqual(before);
   });
 });

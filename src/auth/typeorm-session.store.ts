@@ -4,10 +4,13 @@ import { TransactionRunner } from '../database/transaction-runner';
 import { SessionRecord } from './session.entity';
 
 const DEFAULT_TTL_MS = 24 * 60 * 60 * 1000;
+/** express-session touches the session on every request; writing the new expiry once per window is enough. */
+const TOUCH_WINDOW_MS = 10 * 60 * 1000;
 
 /** express-session store on the application database, so every web instance sees every session. */
 export class TypeormSessionStore extends Store {
   private cleanupTimer?: NodeJS.Timeout;
+  private readonly lastTouched = new Map<string, number>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -49,6 +52,10 @@ export class TypeormSessionStore extends Store {
   }
 
   override touch(sid: string, session: SessionData, callback?: (err?: unknown) => void): void {
+    const now = Date.now();
+    if (now - (this.lastTouched.get(sid) ?? 0) < TOUCH_WINDOW_MS) return callback?.();
+    if (this.lastTouched.size > 100_000) this.lastTouched.clear();
+    this.lastTouched.set(sid, now);
     this.transactions
       .run((manager) => manager.getRepository(SessionRecord).update({ id: sid }, { expiresAt: this.expiry(session) }))
       .then(() => callback?.())

@@ -4,7 +4,7 @@ import { APP_CONFIG } from '../config/config.module';
 import { CoursesService } from '../courses/courses.service';
 import { TransactionRunner } from '../database/transaction-runner';
 import { QuizzesService } from '../quizzes/quizzes.service';
-import { ContentProblem, CourseLoadResult, listCourseFolders, loadCourseFolder } from './content-loader';
+import { ContentProblem, CourseLoadResult, listCourseFolders, loadCourseFolder, LoadedCourse } from './content-loader';
 
 export interface ImportReport {
   imported: string[];
@@ -26,6 +26,19 @@ export class ContentService {
     private readonly quizzes: QuizzesService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
+
+  /** Size of a loaded course, as reported by `content:check`. */
+  statistics(course: LoadedCourse) {
+    const items = course.quizzes.map((quiz) => ({ quiz, questions: this.quizzes.parseQuestions(quiz.source) }));
+    const all = items.flatMap((i) => i.questions);
+    return {
+      lessons: course.definition.modules.length,
+      words: course.definition.modules.reduce((sum, m) => sum + m.bodyMarkdown.split(/\s+/).filter(Boolean).length, 0),
+      quizItems: all.length,
+      itemsWithFeedback: all.filter((q) => q.generalFeedback?.trim()).length,
+      finalPool: items.find((i) => i.quiz.final)?.questions.length ?? 0,
+    };
+  }
 
   checkAll(contentRoot = this.config.contentDir): CourseLoadResult[] {
     return listCourseFolders(contentRoot).map((folder) => loadCourseFolder(contentRoot, folder, (source) => this.quizzes.checkGiftSource(source)));

@@ -36,6 +36,8 @@ export function progressPercent(requiredSteps: number, doneSteps: number): numbe
   return Math.floor((doneSteps * 100) / requiredSteps);
 }
 
+const VISIT_WRITE_WINDOW_MS = 5 * 60 * 1000;
+
 @Injectable()
 export class EnrollmentsService {
   private readonly completionListeners: CourseCompletionListener[] = [];
@@ -89,8 +91,13 @@ export class EnrollmentsService {
     return { enrollment, completedModuleIds, percent: enrollment.progressPercent };
   }
 
-  /** Remembers the lesson a learner opened, for "continue where you left off". */
-  async recordVisit(enrollment: Enrollment, moduleId: number): Promise<void> {
+  /**
+   * Remembers the lesson a learner opened, for "continue where you left off". Re-reading the
+   * same lesson within a few minutes writes nothing: the page is read far more than it moves.
+   */
+  async recordVisit(enrollment: Enrollment, moduleId: number, now = new Date()): Promise<void> {
+    const recent = now.getTime() - enrollment.lastActivityAt.getTime() < VISIT_WRITE_WINDOW_MS;
+    if (enrollment.lastModuleId === moduleId && recent) return;
     await this.transactions.run((manager) =>
       manager.getRepository(Enrollment).update({ id: enrollment.id }, { lastModuleId: moduleId, lastActivityAt: new Date() }),
     );

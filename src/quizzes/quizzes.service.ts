@@ -9,6 +9,7 @@ import { DrawnQuestion, QuizAttempt } from './entities/quiz-attempt.entity';
 import { QuizQuestion } from './entities/quiz-question.entity';
 import { Quiz } from './entities/quiz.entity';
 import { parseGift } from './gift/gift-parser';
+import { writeGift } from './gift/gift-writer';
 import { gradeQuestion, realPairsOf } from './grading/grade-question';
 import { isResponseError, parseResponse } from './grading/parse-response';
 import { presentQuestion, QuestionView, shownToCanonical } from './question-view';
@@ -83,6 +84,10 @@ export class QuizzesService {
 
   // ---- content import -------------------------------------------------------------------
 
+  parseQuestions(source: string): QuestionDefinition[] {
+    return parseGift(source).questions;
+  }
+
   /** GIFT problems of a quiz file, for the content/ checker. */
   checkGiftSource(source: string): { line: number; message: string }[] {
     const { questions, errors } = parseGift(source);
@@ -155,6 +160,25 @@ export class QuizzesService {
     for (const gone of existing.values()) {
       if (!gone.removedAt) await repository.update({ id: gone.id }, { removedAt: now });
     }
+  }
+
+  /** A quiz's live pool as GIFT text (the same format content/ and Moodle use). */
+  async exportGift(quizId: number): Promise<string> {
+    const questions = await this.activeQuestions(quizId);
+    return writeGift(questions.map((q) => ({ ...q.definition, name: q.name })));
+  }
+
+  /**
+   * Replaces a quiz's pool from GIFT text, all or nothing: with any error nothing changes and
+   * every error is returned with its line. A dry run reports what would be imported.
+   */
+  async importGift(quizId: number, source: string, dryRun: boolean): Promise<{ questions: QuestionDefinition[]; errors: { line: number; message: string }[] }> {
+    const errors = this.checkGiftSource(source);
+    const questions = parseGift(source).questions;
+    if (errors.length === 0 && !dryRun) {
+      await this.transactions.run((manager) => this.replaceQuestions(manager, quizId, questions));
+    }
+    return { questions, errors };
   }
 
   // ---- reading quizzes ------------------------------------------------------------------

@@ -1,0 +1,234 @@
+import { ChildProcess, fork } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import Database from 'better-sqlite3';
+
+/**
+ * `npm run bench`: the app's pages and quiz endpoints under load, each beside a baseline
+ * measured in the same run on the same machine (the load generator shares the cores, so only
+ * ratios are comparable between machines).
+ */
+
+const ROOT = join(__dirname, '..', '..');
+const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
+const COURSE = 'alibaba-first-30-days';
+const PASSWORD = 'bench passphrase 2026';
+
+interface Measured {
+  name: string;
+  requests: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitFor(url: string, ms = 30_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${url} did not answer`);
+}
+
+function start(script: string, env: Record<string, string>): ChildProcess {
+  return fork(join(ROOT, 'dist', script), [], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+}
+
+async function load(name: string, url: string, headers: Record<string, string> = {}, extra: Partial<autocannon.Options> = {}): Promise<Measured> {
+  const result = await autocannon({ url, connections: CONNECTIONS, duration: DURATION, headers: { 'accept-encoding': 'gzip', ...headers }, ...extra });
+  return {
+    name,
+    requests: result.requests.total,
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+  };
+}
+
+/** A tiny cookie-keeping client for setting up the learners the load runs as. */
+class Session {
+  cookie = '';
+  constructor(private readonly base: string) {}
+
+  async request(path: string, init: RequestInit = {}): Promise<Response> {
+    const response = await fetch(this.base + path, { ...init, redirect: 'manual', headers: { ...(init.headers ?? {}), cookie: this.cookie } });
+    const set = response.headers.getSetCookie?.() ?? [];
+    for (const c of set) if (c.startsWith('er.sid=')) this.cookie = c.split(';')[0];
+    return response;
+  }
+
+  async page(path: string): Promise<string> {
+    return (await this.request(path)).text();
+  }
+
+  async post(path: string, form: Record<string, string | string[]>, tokenFrom: string): Promise<Response> {
+    const html = await this.page(tokenFrom);
+    const token = /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
+    const body = new URLSearchParams();
+    body.append('_csrf', token);
+    for (const [key, value] of Object.entries(form)) for (const v of [value].flat()) body.append(key, v);
+    return this.request(path, { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  }
+}
+
+/** A plausible answer read off the question page: the first choice, or something typed. */
+function answerFor(html: string): Record<string, string | string[]> {
+  if (/type="checkbox"/.test(html)) return { 'answer[]': ['0'] };
+  if (/name="answer\[0\]"/.test(html)) {
+    const fields: Record<string, string> = {};
+    for (const match of html.matchAll(/name="answer\[(\d+)\]"><option value="">…<\/option><option\s*>([^<]*)</g)) fields[`answer[${match[1]}]`] = match[2];
+    return fields;
+  }
+  if (/type="radio"/.test(html) || /id="gap"/.test(html)) return { answer: /value="true"/.test(html) ? 'true' : '0' };
+  if (/inputmode="decimal"/.test(html)) return { answer: '1' };
+  return { answer: 'x' };
+}
+
+async function learner(base: string, n: number): Promise<Session> {
+  const s = new Session(base);
+  await s.post('/register', { name: `Bench ${n}`, email: `bench${n}@example.pk`, password: PASSWORD, locale: 'en' }, '/register');
+  await s.post(`/courses/${COURSE}/enrol`, {}, `/courses/${COURSE}`);
+  return s;
+}
+
+/** One whole attempt: start, answer every question on its page, submit. */
+async function takeAttempt(s: Session): Promise<boolean> {
+  const started = await s.post(`/courses/${COURSE}/quizzes/final/attempts`, {}, `/courses/${COURSE}/quizzes/final`);
+  const location = started.headers.get('location') ?? '';
+  const url = location.replace(/\?.*$/, '');
+  if (!url.includes('/attempts/')) return false;
+  for (let q = 1; ; q++) {
+    const html = await s.page(`${url}?q=${q}`);
+    const id = /name="questionId" value="(\d+)"/.exec(html)?.[1];
+    if (!id) break;
+    const token = /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
+    const body = new URLSearchParams({ _csrf: token, questionId: id, go: 'next' });
+    for (const [key, value] of Object.entries(answerFor(html))) for (const v of [value].flat()) body.append(key, v);
+    const saved = await s.request(`${url}/answers`, { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    if (saved.status !== 303) return false;
+  }
+  const submitted = await s.post(`${url}/submit`, {}, url);
+  return submitted.status === 303;
+}
+
+function table(rows: Measured[], baseline: Record<string, string>): void {
+  const byName = new Map(rows.map((r) => [r.name, r]));
+  console.log('\n| endpoint | req/s | p50 ms | p99 ms | non-2xx | vs baseline |');
+  console.log('|---|---:|---:|---:|---:|---:|');
+  for (const row of rows) {
+    const base = baseline[row.name] ? byName.get(baseline[row.name]) : undefined;
+    const ratio = base ? `${(row.rps / base.rps).toFixed(2)}× of ${base.name}` : '—';
+    console.log(`| ${row.name} | ${row.rps.toFixed(0)} | ${row.p50} | ${row.p99} | ${row.non2xx} | ${ratio} |`);
+  }
+}
+
+async function main(): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'exportready-bench-'));
+  // The shipped course with unlimited attempts at its final, so learners can keep submitting.
+  const contentDir = join(dataDir, 'content');
+  cpSync(join(ROOT, 'content', 'courses', COURSE), join(contentDir, 'courses', COURSE), { recursive: true });
+  const yamlPath = join(contentDir, 'courses', COURSE, 'course.yaml');
+  writeFileSync(yamlPath, readFileSync(yamlPath, 'utf8').replace(/attempts: \d+/g, 'attempts: 0'));
+
+  const [appPort, basePort] = [await freePort(), await freePort()];
+  const app = start('main.js', {
+    PORT: String(appPort),
+    DATA_DIR: dataDir,
+    CONTENT_DIR: contentDir,
+    NODE_ENV: 'production',
+    SESSION_SECRET: 'bench-session-secret-0123456789-abcdefghij',
+    LOG_LEVEL: 'error',
+    ROLE: 'web',
+  });
+  const baseline = start('bench/baseline-server.js', { PORT: String(basePort) });
+  const appUrl = `http://127.0.0.1:${appPort}`;
+  const baseUrl = `http://127.0.0.1:${basePort}`;
+  try {
+    await waitFor(`${appUrl}/health`);
+    await waitFor(`${baseUrl}/catalog`);
+    console.log(`ExportReady bench: ${DURATION}s per run, ${CONNECTIONS} connections, SQLite, Node ${process.version}`);
+
+    const reader = await learner(appUrl, 0);
+    const lessonPath = `/courses/${COURSE}/modules/supplier-account`;
+    const results: Measured[] = [];
+    results.push(await load('baseline: catalog template', `${baseUrl}/catalog`));
+    results.push(await load('catalog (anonymous)', `${appUrl}/courses`));
+    results.push(await load('baseline: lesson template', `${baseUrl}/lesson`));
+    results.push(await load('lesson (signed in, enrolled)', `${appUrl}${lessonPath}`, { cookie: reader.cookie }));
+
+    // Answer saves on the real endpoint: one open 20-question attempt, the same answer re-saved.
+    const saver = await learner(appUrl, 1);
+    const started = await saver.post(`/courses/${COURSE}/quizzes/final/attempts`, {}, `/courses/${COURSE}/quizzes/final`);
+    const attemptUrl = (started.headers.get('location') ?? '').replace(/\?.*$/, '');
+    const questionPage = await saver.page(`${attemptUrl}?q=1`);
+    const token = /name="_csrf" value="([^"]+)"/.exec(questionPage)?.[1] ?? '';
+    const questionId = /name="questionId" value="(\d+)"/.exec(questionPage)?.[1] ?? '';
+    const form = new URLSearchParams({ _csrf: token, questionId, go: 'next' });
+    for (const [key, value] of Object.entries(answerFor(questionPage))) for (const v of [value].flat()) form.append(key, v);
+    results.push(
+      await load('quiz answer save (POST, signed in)', `${appUrl}${attemptUrl}/answers`, { cookie: saver.cookie, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, { method: 'POST', body: form.toString() }),
+    );
+    table(results, {
+      'catalog (anonymous)': 'baseline: catalog template',
+      'lesson (signed in, enrolled)': 'baseline: lesson template',
+      'quiz answer save (POST, signed in)': 'baseline: lesson template',
+    });
+
+    // Whole attempts: learners in parallel each start, answer 20 questions and submit, repeatedly.
+    const learners = await Promise.all(Array.from({ length: CONNECTIONS }, (_, i) => learner(appUrl, 100 + i)));
+    let submitted = 0;
+    let failed = 0;
+    const began = Date.now();
+    await Promise.all(
+      learners.map(async (s) => {
+        while (Date.now() - began < DURATION * 1000) {
+          if (await takeAttempt(s)) submitted += 1;
+          else failed += 1;
+        }
+      }),
+    );
+    const seconds = (Date.now() - began) / 1000;
+    const db = new Database(join(dataDir, 'exportready.sqlite'), { readonly: true });
+    const { graded } = db
+      .prepare("SELECT COUNT(*) AS graded FROM quiz_attempts a JOIN users u ON u.id = a.user_id WHERE u.email LIKE 'bench1__@example.pk' AND a.status = 'graded'")
+      .get() as { graded: number };
+    const { answers } = db
+      .prepare("SELECT COUNT(*) AS answers FROM attempt_answers x JOIN quiz_attempts a ON a.id = x.attempt_id JOIN users u ON u.id = a.user_id WHERE u.email LIKE 'bench1__@example.pk' AND a.status = 'graded'")
+      .get() as { answers: number };
+    db.close();
+    console.log(
+      `\nWhole 20-question attempts by ${CONNECTIONS} learners: ${submitted} submitted in ${seconds.toFixed(1)} s = ${(submitted / seconds).toFixed(1)} attempts/s ` +
+        `(${((submitted * 22) / seconds).toFixed(0)} requests/s incl. start, 20 saves, submit); failed: ${failed}`,
+    );
+    console.log(`In the database afterwards: ${graded} graded attempts, ${answers} answers (expected ${submitted} and ${submitted * 20}) — ${graded === submitted && answers === submitted * 20 ? 'nothing lost' : 'MISMATCH'}`);
+  } finally {
+    app.kill();
+    baseline.kill();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
