@@ -14,6 +14,7 @@ import { HealthModule } from './health/health.module';
 import { I18nModule } from './i18n/i18n.module';
 import { LocaleMiddleware } from './i18n/locale.middleware';
 import { ManageModule } from './manage/manage.module';
+import { OfflineModule } from './offline/offline.module';
 import { UsersModule } from './users/users.module';
 import { ClockModule } from './common/clock';
 import { QuizzesModule } from './quizzes/quizzes.module';
@@ -37,6 +38,7 @@ export class AppModule implements NestModule {
         EnrollmentsModule,
         ManageModule,
         HealthModule,
+        OfflineModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AppExceptionFilter }],
     };

@@ -19,10 +19,17 @@ const VIEWS_DIR = join(ROOT_DIR, 'views');
 const PUBLIC_DIR = join(ROOT_DIR, 'public');
 const SESSION_MAX_AGE_MS = 14 * 24 * 60 * 60 * 1000;
 
-/** Paths that never need a session: static files and health checks stay cheap. */
+/** Paths that never need a session: static files, the service worker, health checks stay cheap. */
+const SESSIONLESS = /^\/(static\/|health(\/|$)|sw\.js$|offline$)/;
+
 function exceptStatic(handler: RequestHandler): RequestHandler {
-  return (req: Request, res: Response, next: NextFunction) =>
-    req.path.startsWith('/static/') || req.path.startsWith('/health') ? next() : handler(req, res, next);
+  return (req: Request, res: Response, next: NextFunction) => (SESSIONLESS.test(req.path) ? next() : handler(req, res, next));
+}
+
+/** Pages for a signed-in user must not be kept by shared caches, nor shown from the browser cache unchecked. */
+function privatePages(req: Request, res: Response, next: NextFunction): void {
+  if (req.user && !res.getHeader('Cache-Control')) res.setHeader('Cache-Control', 'private, no-cache');
+  next();
 }
 
 function registerPartials(dir: string): void {
@@ -46,6 +53,7 @@ function registerHelpers(i18n: I18nService, assets: Record<string, string>): voi
   );
   hbs.registerHelper('concat', (...args: unknown[]) => args.slice(0, -1).join(''));
   hbs.registerHelper('date', (value: Date | string, options: HelperOptions) => i18n.formatDate(localeOf(options), value));
+  hbs.registerHelper('time', (value: Date | string, options: HelperOptions) => i18n.formatTime(localeOf(options), value));
   hbs.registerHelper('num', (value: number, options: HelperOptions) => i18n.formatNumber(localeOf(options), Number(value)));
   hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
   hbs.registerHelper('subtract', (a: number, b: number) => Number(a) - Number(b));
@@ -104,6 +112,7 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
     ),
   );
   app.use(exceptStatic(passport.session()));
+  app.use(privatePages);
 
   configureViews(app, app.get(I18nService), config);
   app.enableShutdownHooks();

@@ -4,6 +4,7 @@ import { join, relative } from 'node:path';
 import yaml from 'js-yaml';
 import { CourseDefinition, ModuleDefinition } from '../courses/course-definition';
 import { COURSE_LEVELS, CourseLevel } from '../courses/course.entity';
+import { MARKDOWN_RENDERER_VERSION } from '../courses/markdown';
 import { LOCALES } from '../users/user.entity';
 
 export interface ContentProblem {
@@ -285,7 +286,7 @@ export function loadCourseFolder(contentRoot: string, folder: string, checkQuiz?
     outcomes: outcomes.map((o) => o.trim()),
     modules,
   };
-  const hash = createHash('sha256').update(JSON.stringify({ definition, quizzes })).digest('hex');
+  const hash = createHash('sha256').update(JSON.stringify({ definition, quizzes, renderer: MARKDOWN_RENDERER_VERSION })).digest('hex');
   return { ok: true, course: { slug, folder, definition, quizzes, hash } };
 }
 

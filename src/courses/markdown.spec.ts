@@ -16,6 +16,13 @@ describe(renderMarkdown.name, () => {
     expect(html).toContain('box');
   });
 
+  it('keeps a Latin phrase with digits in its own order inside Urdu text, and leaves English alone', () => {
+    const urdu = renderMarkdown('آپ کی شیٹس 40-foot containers میں جاتی ہیں، FOB پر۔');
+    expect(urdu).toContain('<bdi>40-foot containers</bdi>');
+    expect(urdu).toContain(' FOB ');
+    expect(renderMarkdown('Ship 40-foot containers.')).not.toContain('<bdi>');
+  });
+
   it('keeps images lazy and shifts a top-level heading below the page title', () => {
     const html = renderMarkdown('# Title\n\n![Towels](/files/towels.jpg)');
     expect(html).toContain('<h2>Title</h2>');

@@ -90,6 +90,12 @@ export class I18nService {
     return new Intl.DateTimeFormat(INTL_LOCALE[locale], { dateStyle: 'medium', timeZone: 'Asia/Karachi' }).format(date);
   }
 
+  formatTime(locale: Locale, value: Date | string | null | undefined): string {
+    if (!value) return '';
+    const date = typeof value === 'string' ? new Date(value) : value;
+    return new Intl.DateTimeFormat(INTL_LOCALE[locale], { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Asia/Karachi' }).format(date);
+  }
+
   catalog(locale: Locale): Catalog {
     return CATALOGS[locale];
   }

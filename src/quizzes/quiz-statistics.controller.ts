@@ -23,6 +23,7 @@ export class QuizStatisticsController {
     const biggest = Math.max(1, ...stats.distribution);
     res.render('quizzes/statistics', {
       quiz,
+      computedAt: stats.computedAt,
       attempts: stats.attempts,
       passRate: percent(stats.passRate),
       meanPercent: stats.meanPercent === null ? null : Math.round(stats.meanPercent * 10) / 10,

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { DataSource, IsNull } from 'typeorm';
 import { QuizQuestion } from './entities/quiz-question.entity';
 import { Quiz } from './entities/quiz.entity';
@@ -16,6 +16,7 @@ export interface QuestionStatistics {
 
 export interface QuizStatistics {
   quiz: Quiz;
+  computedAt: Date;
   attempts: number;
   passRate: number | null;
   meanPercent: number | null;
@@ -25,16 +26,32 @@ export interface QuizStatistics {
 }
 
 const GROUP_SHARE = 0.27;
+export const STATISTICS_CACHE_MS = Symbol('STATISTICS_CACHE_MS');
 
 /**
  * Item statistics from stored attempts. Two queries whatever the volume: the sorted attempt
- * scores (for the bands, pass rate and the 27% cut-offs) and one grouped pass over the answers.
+ * scores (for the bands, pass rate and the 27% cut-offs) and one grouped pass over the answers
+ * (covered by an index). At 100k attempts that pass takes about a second, so a result is kept
+ * for a minute: trainers read these pages far more often than the numbers move.
  */
 @Injectable()
 export class QuizStatisticsService {
-  constructor(private readonly dataSource: DataSource) {}
+  private readonly cache = new Map<number, QuizStatistics>();
 
-  async forQuiz(quiz: Quiz): Promise<QuizStatistics> {
+  constructor(
+    private readonly dataSource: DataSource,
+    @Optional() @Inject(STATISTICS_CACHE_MS) private readonly cacheMs: number = 60_000,
+  ) {}
+
+  async forQuiz(quiz: Quiz, now = new Date()): Promise<QuizStatistics> {
+    const cached = this.cache.get(quiz.id);
+    if (cached && now.getTime() - cached.computedAt.getTime() < this.cacheMs) return cached;
+    const fresh = await this.compute(quiz, now);
+    if (this.cacheMs > 0) this.cache.set(quiz.id, fresh);
+    return fresh;
+  }
+
+  private async compute(quiz: Quiz, now: Date): Promise<QuizStatistics> {
     const scores: number[] = (
       await this.dataSource.query(
         "SELECT score_permille AS score FROM quiz_attempts WHERE quiz_id = ? AND status = 'graded' ORDER BY score_permille ASC",
@@ -67,6 +84,7 @@ export class QuizStatisticsService {
     const questions = await this.dataSource.getRepository(QuizQuestion).find({ where: { quizId: quiz.id, removedAt: IsNull() }, order: { position: 'ASC' } });
     return {
       quiz,
+      computedAt: now,
       attempts: n,
       passRate: n ? scores.filter((s) => s >= quiz.passMark * 10).length / n : null,
       meanPercent: n ? scores.reduce((a, b) => a + b, 0) / n / 10 : null,

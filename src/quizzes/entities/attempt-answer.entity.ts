@@ -7,6 +7,7 @@ import { QuizQuestion } from './quiz-question.entity';
 @Index('uq_attempt_answers_attempt_question', ['attemptId', 'questionId'], { unique: true })
 @Index('idx_attempt_answers_question', ['questionId'])
 @Index('idx_attempt_answers_status', ['status'])
+@Index('idx_attempt_answers_attempt_question_score', ['attemptId', 'questionId', 'scorePermille'])
 export class AttemptAnswer {
   @PrimaryGeneratedColumn()
   id: number;
