@@ -43,7 +43,7 @@ SANITIZE_OPTIONS.allowedAttributes = { ...SANITIZE_OPTIONS.allowedAttributes, a:
 const ARABIC_SCRIPT = /[\u0600-\u06FF\u0750-\u077F\uFB50-\uFDFF\uFE70-\uFEFF]/;
 // A run of Latin text as it appears inside Urdu: starts and ends with a letter or digit and may
 // hold spaces, hyphens and trade punctuation ("40-foot containers", "USD 2.61 (PKR 730)").
-const LATIN_RUN = /[A-Za-z0-9][A-Za-z0-9 .,:;\/&%+'’()\-]*[A-Za-z0-9%)]|[A-Za-z]/g;
+const LATIN_RUN = /[A-Za-z0-9][A-Za-z0-9 .,:;/&%+'’()-]*[A-Za-z0-9%)]|[A-Za-z]/g;
 
 /**
  * In right-to-left text the bidi algorithm splits a Latin phrase that starts with digits
