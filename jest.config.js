@@ -13,11 +13,14 @@ const swc = [
 ];
 const common = {
   transform: { '^.+\\.(t|j|mj)s$': swc },
-  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|marked)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|marked|jose)/)'],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
   testEnvironment: 'node',
 };
 module.exports = {
+  // Jest reads testTimeout from this level only (a project's own value is ignored): e2e suites run
+  // migrations, a queue and a worker, and need more than the 5 s default under load.
+  testTimeout: 60000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'] },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'], testTimeout: 60000 },

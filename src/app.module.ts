@@ -2,6 +2,7 @@ import { DynamicModule, MiddlewareConsumer, Module, NestModule, RequestMethod } 
 import { APP_FILTER } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthModule } from './auth/auth.module';
+import { CertificatesModule } from './certificates/certificates.module';
 import { AppExceptionFilter } from './common/exception.filter';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
@@ -14,7 +15,11 @@ import { HealthModule } from './health/health.module';
 import { I18nModule } from './i18n/i18n.module';
 import { LocaleMiddleware } from './i18n/locale.middleware';
 import { ManageModule } from './manage/manage.module';
+import { QueuesModule } from './queues/queues.module';
+import { StorageModule } from './storage/storage.module';
 import { OfflineModule } from './offline/offline.module';
+import { AuthoringModule } from './authoring/authoring.module';
+import { AuditModule } from './audit/audit.module';
 import { UsersModule } from './users/users.module';
 import { ClockModule } from './common/clock';
 import { QuizzesModule } from './quizzes/quizzes.module';
@@ -38,7 +43,12 @@ export class AppModule implements NestModule {
         EnrollmentsModule,
         ManageModule,
         HealthModule,
+        QueuesModule.forRoot(config),
+        StorageModule,
+        CertificatesModule.forRoot(config),
         OfflineModule,
+        AuditModule,
+        AuthoringModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AppExceptionFilter }],
     };

@@ -1,7 +1,9 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { CourseExportService } from './authoring/course-export.service';
 import { CoursesService } from './courses/courses.service';
 import { QuizzesService } from './quizzes/quizzes.service';
 import { NestFactory } from '@nestjs/core';
@@ -17,6 +19,8 @@ const USAGE = `Usage: node dist/cli.js <command>
   migrate                         apply pending database migrations
   content:check                   validate content/ and print every problem with file and line
   content:import                  import content/ into the database (idempotent)
+  content:export <course-slug> [--draft] [--out <content-root>]
+                                  write a course as a content/ folder (the live course, or its --draft)
   quiz:export <course-slug> <quiz-slug> [file]
                                   write a quiz's question pool as GIFT (to stdout without a file)
   quiz:import <course-slug> <quiz-slug> <file> [--dry-run]
@@ -84,6 +88,24 @@ async function run(argv: string[]): Promise<number> {
         }
         return report.failed.length ? 1 : 0;
       });
+    case 'content:export': {
+      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { draft: { type: 'boolean' }, out: { type: 'string' } } });
+      if (positionals.length !== 1) {
+        console.error(USAGE);
+        return 64;
+      }
+      return withApp(async (app) => {
+        const source = values.draft ? 'draft' : 'live';
+        const written = await app.get(CourseExportService).writeFolder(positionals[0], { source, root: values.out ? resolve(values.out) : undefined });
+        if (!written) {
+          console.error(`No course "${positionals[0]}".`);
+          return 66;
+        }
+        console.log(`Wrote the ${source} version of ${positionals[0]} to ${written.folder}`);
+        for (const problem of written.problems) console.error(`  ${formatProblem(problem)}`);
+        return written.problems.length ? 65 : 0;
+      });
+    }
     case 'quiz:export':
     case 'quiz:import': {
       const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { 'dry-run': { type: 'boolean' } } });

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { Logger, LogLevel } from '@nestjs/common';
+import { INestApplicationContext, Logger, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
@@ -40,6 +40,14 @@ export async function startWeb(config: AppConfig): Promise<NestExpressApplicatio
   return app;
 }
 
+/** The worker role: queue consumers only, no HTTP server. */
+export async function startWorker(config: AppConfig): Promise<INestApplicationContext> {
+  const app = await NestFactory.createApplicationContext(AppModule.forRoot(config), { logger: LOG_LEVELS[config.logLevel] });
+  app.enableShutdownHooks();
+  await app.init();
+  return app;
+}
+
 async function main(): Promise<void> {
   let config: AppConfig;
   try {
@@ -52,12 +60,18 @@ async function main(): Promise<void> {
     throw error;
   }
   const role = (process.argv[2] as ProcessRole | undefined) ?? config.role;
+  if (!['web', 'worker', 'all'].includes(role)) {
+    console.error(`Unknown role "${role}": use web, worker or all.`);
+    process.exit(64);
+  }
+  config = { ...config, role };
   const logger = new Logger('Main');
   const applied = await migrateDatabase(config);
   if (applied.length) logger.log(`Applied migrations: ${applied.join(', ')}`);
   if (role === 'worker') {
-    logger.error('The worker role has no queues to consume yet; run "web" or "all".');
-    process.exit(64);
+    await startWorker(config);
+    logger.log(`ExportReady (worker) consuming queues with ${config.database.kind}`);
+    return;
   }
   const app = await startWeb(config);
   await app.listen(config.port);

@@ -48,9 +48,9 @@ export class AuthController {
 
   @Public()
   @Get('register')
-  registerPage(@Req() req: Request, @Res() res: Response) {
-    if (req.user) return res.redirect('/dashboard');
-    renderForm(req, res, 'auth/register', { values: { locale: res.locals.locale } });
+  registerPage(@Req() req: Request, @Res() res: Response, @Query('next') next?: string) {
+    if (req.user) return res.redirect(safeNext(next));
+    renderForm(req, res, 'auth/register', { values: { locale: res.locals.locale, next: safeNext(next, '') } });
   }
 
   @Public()

@@ -39,3 +39,13 @@ export class FormInvalidError extends DomainError {
     super(ErrorCode.Invalid, 'errors.form_invalid');
   }
 }
+
+/**
+ * The thing changed since the user loaded it (optimistic locking): their edit was not applied.
+ * Whoever catches it shows what changed and keeps what the user typed.
+ */
+export class ConflictError extends DomainError {
+  constructor(messageKey: string, params: Record<string, string | number> = {}) {
+    super(ErrorCode.Conflict, messageKey, params);
+  }
+}

@@ -19,6 +19,24 @@ export interface AppConfig {
   /** Import content/ at start-up (the CLI `content:import` does it on demand). */
   importContentOnStart: boolean;
   logLevel: 'error' | 'warn' | 'log' | 'debug';
+  /** Keys in Redis start with this, so several sites (or test runs) can share one Redis. */
+  queuePrefix: string;
+  /** Certificate jobs one worker process runs at once. */
+  workerConcurrency: number;
+  /** The programme or organisation named on certificates and in the signed credentials. */
+  issuerName: string;
+  /** A private Ed25519 JWK for signing credentials; null: one is generated once into DATA_DIR. */
+  issuerKey: IssuerJwk | null;
+  /** SMTP for "your certificate is ready" mail; null: learners get an in-app notice instead. */
+  smtpUrl: string | null;
+  mailFrom: string;
+}
+
+export interface IssuerJwk {
+  kty: 'OKP';
+  crv: 'Ed25519';
+  x: string;
+  d: string;
 }
 
 export class ConfigError extends Error {
@@ -95,6 +113,44 @@ function readDatabase(env: Env, dataDir: string): AppConfig['database'] {
   throw new ConfigError('DATABASE_URL', `must start with sqlite: or mysql:// (or mariadb://), got "${raw}"`);
 }
 
+function readInteger(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(name, `must be an integer ${min}–${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+function readIssuerName(env: Env): string {
+  const name = (env.ISSUER_NAME ?? 'ExportReady').trim();
+  if (!name || name.length > 120) throw new ConfigError('ISSUER_NAME', 'must be 1–120 characters');
+  return name;
+}
+
+/** The signing key must be a private Ed25519 key in JWK form; anything else would fail at the first certificate. */
+function readIssuerKey(env: Env): IssuerJwk | null {
+  const raw = env.ISSUER_KEY;
+  if (!raw) return null;
+  let jwk: Record<string, unknown>;
+  try {
+    jwk = JSON.parse(raw) as Record<string, unknown>;
+  } catch {
+    throw new ConfigError('ISSUER_KEY', 'must be a JSON Web Key (JSON), e.g. {"kty":"OKP","crv":"Ed25519","x":"…","d":"…"}');
+  }
+  if (jwk?.kty !== 'OKP' || jwk.crv !== 'Ed25519' || typeof jwk.x !== 'string' || typeof jwk.d !== 'string') {
+    throw new ConfigError('ISSUER_KEY', 'must be a private Ed25519 key: kty "OKP", crv "Ed25519", with x and d');
+  }
+  return { kty: 'OKP', crv: 'Ed25519', x: jwk.x, d: jwk.d };
+}
+
+function readQueuePrefix(env: Env): string {
+  const prefix = env.QUEUE_PREFIX ?? 'exportready';
+  if (!/^[A-Za-z0-9_-]{1,40}$/.test(prefix)) throw new ConfigError('QUEUE_PREFIX', `must be 1–40 letters, digits, - or _, got "${prefix}"`);
+  return prefix;
+}
+
 /** A secret generated once and kept in the data dir, so the embedded default survives restarts. */
 function embeddedSessionSecret(dataDir: string): string {
   const file = join(dataDir, 'session-secret');
@@ -119,6 +175,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     sessionSecret = embeddedSessionSecret(dataDir);
   }
 
+  const issuerName = readIssuerName(env);
   return {
     env: nodeEnv,
     role: readEnum(env, 'ROLE', ['web', 'worker', 'all'] as const, 'all'),
@@ -132,5 +189,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
     cookieSecure: readBoolean(env, 'COOKIE_SECURE', baseUrl.startsWith('https:')),
     importContentOnStart: readBoolean(env, 'IMPORT_CONTENT_ON_START', true),
     logLevel: readEnum(env, 'LOG_LEVEL', ['error', 'warn', 'log', 'debug'] as const, 'log'),
+    queuePrefix: readQueuePrefix(env),
+    workerConcurrency: readInteger(env, 'WORKER_CONCURRENCY', 4, 1, 64),
+    issuerName,
+    issuerKey: readIssuerKey(env),
+    smtpUrl: env.SMTP_URL ? readUrl(env, 'SMTP_URL', '', ['smtp:', 'smtps:']) : null,
+    mailFrom: env.MAIL_FROM?.trim() || `${issuerName} <no-reply@${new URL(baseUrl).hostname}>`,
   };
 }

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { CoursesService } from '../courses/courses.service';
@@ -12,6 +13,13 @@ export interface ImportReport {
   failed: { slug: string; problems: ContentProblem[] }[];
 }
 
+/**
+ * Called inside the transaction that imports a changed course folder, after its course and
+ * quizzes are written, so a listener's writes commit or roll back with the import. Higher
+ * modules (authoring) register here; content never imports them.
+ */
+export type CourseImportListener = (manager: EntityManager, courseId: number, course: LoadedCourse) => Promise<void>;
+
 export function formatProblem(problem: ContentProblem): string {
   return `${problem.file}${problem.line ? `:${problem.line}` : ''}: ${problem.message}`;
 }
@@ -19,6 +27,7 @@ export function formatProblem(problem: ContentProblem): string {
 @Injectable()
 export class ContentService {
   private readonly logger = new Logger('Content');
+  private readonly importListeners: CourseImportListener[] = [];
 
   constructor(
     private readonly courses: CoursesService,
@@ -26,6 +35,10 @@ export class ContentService {
     private readonly quizzes: QuizzesService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
+
+  onCourseImported(listener: CourseImportListener): void {
+    this.importListeners.push(listener);
+  }
 
   /** Size of a loaded course, as reported by `content:check`. */
   statistics(course: LoadedCourse) {
@@ -65,6 +78,7 @@ export class ContentService {
         const course = await this.courses.saveCourseDefinition(manager, result.course.definition, result.course.hash);
         const modules = await this.courses.activeModules(course.id, manager);
         await this.quizzes.saveFromContent(manager, course.id, result.course.quizzes, new Map(modules.map((m) => [m.slug, m.id])));
+        for (const listener of this.importListeners) await listener(manager, course.id, result.course);
       });
       report.imported.push(result.course.slug);
     }

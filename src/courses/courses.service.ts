@@ -3,7 +3,7 @@ import { Brackets, DataSource, EntityManager, In, IsNull } from 'typeorm';
 import { NotFoundError } from '../common/domain-error';
 import { CourseDefinition } from './course-definition';
 import { CourseModule } from './course-module.entity';
-import { Course, COURSE_LEVELS } from './course.entity';
+import { Course, COURSE_LEVELS, CourseStatus } from './course.entity';
 import { renderMarkdown } from './markdown';
 
 export interface CatalogFilters {
@@ -79,6 +79,32 @@ export class CoursesService {
 
   listPublishedCourses(): Promise<Course[]> {
     return this.courses.find({ where: { status: 'published' }, order: { title: 'ASC' } });
+  }
+
+  findCourseById(id: number, manager: EntityManager = this.dataSource.manager): Promise<Course | null> {
+    return manager.getRepository(Course).findOneBy({ id });
+  }
+
+  /** Every course, whatever its status (the authoring area of an administrator). */
+  listAllCourses(): Promise<Course[]> {
+    return this.courses.find({ order: { title: 'ASC' } });
+  }
+
+  /** A new course with no lessons yet, not in the catalog until it is published. */
+  createDraftCourse(manager: EntityManager, definition: Omit<CourseDefinition, 'modules'>): Promise<Course> {
+    const courses = manager.getRepository(Course);
+    const now = new Date();
+    return courses.save(courses.create({ ...definition, status: 'draft', contentHash: null, createdAt: now, updatedAt: now }));
+  }
+
+  /** Unpublish (back to draft) or archive: the course leaves the catalog; nothing else changes. */
+  async setStatus(manager: EntityManager, courseId: number, status: CourseStatus): Promise<void> {
+    await manager.getRepository(Course).update({ id: courseId }, { status, updatedAt: new Date() });
+  }
+
+  /** Records that content/ now holds exactly this course (after an export), so the importer skips it. */
+  async setContentHash(manager: EntityManager, courseId: number, contentHash: string | null): Promise<void> {
+    await manager.getRepository(Course).update({ id: courseId }, { contentHash });
   }
 
   /**

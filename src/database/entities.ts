@@ -13,8 +13,24 @@ import { AttemptAnswer } from '../quizzes/entities/attempt-answer.entity';
 import { QuizAttempt } from '../quizzes/entities/quiz-attempt.entity';
 import { QuizQuestion } from '../quizzes/entities/quiz-question.entity';
 import { Quiz } from '../quizzes/entities/quiz.entity';
+import { Certificate } from '../certificates/certificate.entity';
+import { CertificateOutbox } from '../certificates/certificate-outbox.entity';
+import { Certificates1764400000000 } from './migrations/1764400000000-Certificates';
+import { LearnerProfile } from '../programmes/entities/learner-profile.entity';
+import { Programme, ProgrammeManager } from '../programmes/entities/programme.entity';
+import { Cohort, CohortCourse, CohortManager, CohortMember } from '../programmes/entities/cohort.entity';
+import { CohortEnrolment } from '../programmes/entities/cohort-enrolment.entity';
+import { ProgrammeOutcomeStat, ProgrammeQuizStat, ProgrammeStat } from '../programmes/entities/programme-stats.entity';
+import { ExportOutcome } from '../programmes/entities/export-outcome.entity';
+import { AccountInvitation } from '../programmes/entities/account-invitation.entity';
+import { EnrolmentImport, EnrolmentImportRow } from '../programmes/entities/enrolment-import.entity';
+import { Programmes1764500000000 } from './migrations/1764500000000-Programmes';
+import { CourseAuthor } from '../authoring/entities/course-author.entity';
+import { CourseDraft } from '../authoring/entities/course-draft.entity';
+import { AuditEntry } from '../audit/audit-entry.entity';
+import { Authoring1764600000000 } from './migrations/1764600000000-Authoring';
 
 // Listed as classes, not globs, so the compiled app and Jest load exactly the same set.
 // Each feature appends its own entities and migrations (migrations in timestamp order).
-export const ENTITIES = [User, SessionRecord, LoginThrottle, AppSetting, Course, CourseModule, Enrollment, ModuleProgress, Quiz, QuizQuestion, QuizAttempt, AttemptAnswer];
-export const MIGRATIONS = [Foundation1764300000000, Quizzes1764350000000, QuizStatisticsIndex1764700000000];
+export const ENTITIES = [User, SessionRecord, LoginThrottle, AppSetting, Course, CourseModule, Enrollment, ModuleProgress, Quiz, QuizQuestion, QuizAttempt, AttemptAnswer, Certificate, CertificateOutbox, LearnerProfile, Programme, ProgrammeManager, Cohort, CohortCourse, CohortManager, CohortMember, CohortEnrolment, ProgrammeStat, ProgrammeQuizStat, ProgrammeOutcomeStat, ExportOutcome, AccountInvitation, EnrolmentImport, EnrolmentImportRow, CourseAuthor, CourseDraft, AuditEntry];
+export const MIGRATIONS = [Foundation1764300000000, Quizzes1764350000000, Certificates1764400000000, Programmes1764500000000, Authoring1764600000000, QuizStatisticsIndex1764700000000];

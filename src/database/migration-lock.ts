@@ -1,5 +1,6 @@
 import { closeSync, openSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { createConnection } from 'mysql2/promise';
 import { DataSource } from 'typeorm';
 
 const LOCK_NAME = 'exportready_startup';
@@ -41,20 +42,22 @@ async function withFileLock<T>(lockPath: string, work: () => Promise<T>): Promis
   }
 }
 
-/** MariaDB: a named lock tied to one connection, released by the server if this process dies. */
+/**
+ * MariaDB: a named lock held by a connection of its own, outside the pool. Ending that
+ * connection releases the lock on the server even if the work or the release query failed,
+ * so a crashed start-up can never leave the lock held by a pooled connection.
+ */
 async function withNamedLock<T>(dataSource: DataSource, work: () => Promise<T>): Promise<T> {
-  const runner = dataSource.createQueryRunner();
-  await runner.connect();
+  const options = dataSource.options as { host?: string; port?: number; username?: string; password?: string; database?: string };
+  // Lock names are server-wide: name the database, so two sites on one server do not wait for each other.
+  const lockName = `${LOCK_NAME}:${options.database ?? ''}`.slice(0, 64);
+  const connection = await createConnection({ host: options.host, port: options.port, user: options.username, password: options.password });
   try {
-    const [row] = await runner.query('SELECT GET_LOCK(?, ?) AS acquired', [LOCK_NAME, WAIT_SECONDS]);
-    if (Number(row.acquired) !== 1) throw new Error(`Timed out waiting for the migration lock ${LOCK_NAME}`);
-    try {
-      return await work();
-    } finally {
-      await runner.query('SELECT RELEASE_LOCK(?)', [LOCK_NAME]);
-    }
+    const [rows] = await connection.query('SELECT GET_LOCK(?, ?) AS acquired', [lockName, WAIT_SECONDS]);
+    if (Number((rows as { acquired: number }[])[0]?.acquired) !== 1) throw new Error(`Timed out waiting for the start-up lock ${lockName}`);
+    return await work();
   } finally {
-    await runner.release();
+    await connection.end().catch(() => connection.destroy());
   }
 }
 

@@ -21,6 +21,13 @@ export interface CourseProgress {
  */
 export type CourseCompletionListener = (manager: EntityManager, enrollment: Enrollment) => Promise<void>;
 
+/**
+ * Called inside the transaction that changed an enrolment's progress or activity (a lesson
+ * opened or marked, a quiz graded), with the enrolment as it now is. Programme reporting keeps
+ * its counters exact with it; enrollments never import it.
+ */
+export type EnrollmentActivityListener = (manager: EntityManager, enrollment: Enrollment) => Promise<void>;
+
 export interface ModuleCompletionResult {
   enrollment: Enrollment;
   /** True only for the request that completed the course. */
@@ -41,6 +48,7 @@ const VISIT_WRITE_WINDOW_MS = 5 * 60 * 1000;
 @Injectable()
 export class EnrollmentsService {
   private readonly completionListeners: CourseCompletionListener[] = [];
+  private readonly activityListeners: EnrollmentActivityListener[] = [];
 
   constructor(
     private readonly dataSource: DataSource,
@@ -51,6 +59,10 @@ export class EnrollmentsService {
 
   onCourseCompleted(listener: CourseCompletionListener): void {
     this.completionListeners.push(listener);
+  }
+
+  onActivity(listener: EnrollmentActivityListener): void {
+    this.activityListeners.push(listener);
   }
 
   findEnrollment(userId: number, courseId: number, manager: EntityManager = this.dataSource.manager): Promise<Enrollment | null> {
@@ -98,8 +110,24 @@ export class EnrollmentsService {
   async recordVisit(enrollment: Enrollment, moduleId: number, now = new Date()): Promise<void> {
     const recent = now.getTime() - enrollment.lastActivityAt.getTime() < VISIT_WRITE_WINDOW_MS;
     if (enrollment.lastModuleId === moduleId && recent) return;
-    await this.transactions.run((manager) =>
-      manager.getRepository(Enrollment).update({ id: enrollment.id }, { lastModuleId: moduleId, lastActivityAt: new Date() }),
+    await this.transactions.run(async (manager) => {
+      await manager.getRepository(Enrollment).update({ id: enrollment.id }, { lastModuleId: moduleId, lastActivityAt: new Date() });
+      if (this.activityListeners.length === 0) return;
+      const updated = await manager.getRepository(Enrollment).findOneByOrFail({ id: enrollment.id });
+      for (const listener of this.activityListeners) await listener(manager, updated);
+    });
+  }
+
+  /**
+   * Enrols inside the caller's transaction (a cohort join or a bulk enrolment, which commit or
+   * roll back as a whole); an existing enrolment is returned unchanged.
+   */
+  async enrolWithin(manager: EntityManager, userId: number, courseId: number, now: Date): Promise<Enrollment> {
+    const existing = await this.findEnrollment(userId, courseId, manager);
+    if (existing) return existing;
+    const repository = manager.getRepository(Enrollment);
+    return repository.save(
+      repository.create({ userId, courseId, status: 'active', progressPercent: 0, lastModuleId: null, lastActivityAt: now, completedAt: null, createdAt: now }),
     );
   }
 
@@ -150,10 +178,22 @@ export class EnrollmentsService {
       courseCompletedNow = (result.affected ?? 0) === 1;
     }
     const updated = await enrollments.findOneByOrFail({ id: enrollmentId });
+    for (const listener of this.activityListeners) await listener(manager, updated);
     if (courseCompletedNow) {
       for (const listener of this.completionListeners) await listener(manager, updated);
     }
     return { enrollment: updated, courseCompletedNow };
+  }
+
+  /**
+   * After a new version of a course went live (published or imported): applies the completion
+   * rule again to every enrolment not yet completed, in the caller's transaction. Completed
+   * enrolments are left alone: a completion is never taken back. Returns how many were refreshed.
+   */
+  async refreshCourseProgress(manager: EntityManager, courseId: number, now: Date): Promise<number> {
+    const open = await manager.getRepository(Enrollment).find({ select: { id: true }, where: { courseId, completedAt: IsNull() } });
+    for (const enrollment of open) await this.applyCompletionRule(manager, enrollment.id, now);
+    return open.length;
   }
 
   /** The learner's dashboard: each enrolment with its course and where to continue. */
@@ -174,26 +214,5 @@ export class EnrollmentsService {
       result.push({ enrollment, course, resume });
     }
     return result;
-  }
-
-  /** Enrolment and completion counts per course, for programme managers. */
-  async countsByCourse(): Promise<Map<number, { enrolled: number; completed: number }>> {
-    const rows: { courseId: number; status: string; count: string }[] = await this.dataSource
-      .getRepository(Enrollment)
-      .createQueryBuilder('e')
-      .select('e.courseId', 'courseId')
-      .addSelect('e.status', 'status')
-      .addSelect('COUNT(*)', 'count')
-      .groupBy('e.courseId')
-      .addGroupBy('e.status')
-      .getRawMany();
-    const counts = new Map<number, { enrolled: number; completed: number }>();
-    for (const row of rows) {
-      const entry = counts.get(Number(row.courseId)) ?? { enrolled: 0, completed: 0 };
-      entry.enrolled += Number(row.count);
-      if (row.status === 'completed') entry.completed += Number(row.count);
-      counts.set(Number(row.courseId), entry);
-    }
-    return counts;
   }
 }

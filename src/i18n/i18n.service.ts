@@ -59,6 +59,9 @@ function lookup(catalog: Catalog, key: string): string | undefined {
 @Injectable()
 export class I18nService {
   readonly locales = LOCALES;
+  // Making an Intl formatter costs far more than using one; a report page formats thousands of cells.
+  private readonly numberFormats = new Map<string, Intl.NumberFormat>();
+  private readonly dateFormats = new Map<Locale, Intl.DateTimeFormat>();
 
   direction(locale: Locale): 'ltr' | 'rtl' {
     return locale === 'ur' ? 'rtl' : 'ltr';
@@ -81,13 +84,18 @@ export class I18nService {
   }
 
   formatNumber(locale: Locale, value: number, options: Intl.NumberFormatOptions = {}): string {
-    return new Intl.NumberFormat(INTL_LOCALE[locale], options).format(value);
+    const key = `${locale}|${JSON.stringify(options)}`;
+    let format = this.numberFormats.get(key);
+    if (!format) this.numberFormats.set(key, (format = new Intl.NumberFormat(INTL_LOCALE[locale], options)));
+    return format.format(value);
   }
 
   formatDate(locale: Locale, value: Date | string | null | undefined): string {
     if (!value) return '';
     const date = typeof value === 'string' ? new Date(value) : value;
-    return new Intl.DateTimeFormat(INTL_LOCALE[locale], { dateStyle: 'medium', timeZone: 'Asia/Karachi' }).format(date);
+    let format = this.dateFormats.get(locale);
+    if (!format) this.dateFormats.set(locale, (format = new Intl.DateTimeFormat(INTL_LOCALE[locale], { dateStyle: 'medium', timeZone: 'Asia/Karachi' })));
+    return format.format(date);
   }
 
   formatTime(locale: Locale, value: Date | string | null | undefined): string {

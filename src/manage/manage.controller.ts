@@ -1,27 +1,36 @@
-import { Controller, Get, Render } from '@nestjs/common';
+import { Body, Controller, Get, Post, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import { RequireRole } from '../auth/roles.decorator';
-import { CoursesService } from '../courses/courses.service';
-import { EnrollmentsService } from '../enrollments/enrollments.service';
+import { FormInvalidError } from '../common/domain-error';
+import { renderForm } from '../common/forms';
+import { ProgrammesService } from '../programmes/programmes.service';
+import { viewer } from './manage-request';
+import { SettingsPagesService } from './settings-pages.service';
 
-/** Programme managers' overview: enrolments and completions per published course. */
+/** /manage: the programmes and cohorts a manager runs, and a new programme. */
 @Controller('manage')
 @RequireRole('manager')
 export class ManageController {
   constructor(
-    private readonly courses: CoursesService,
-    private readonly enrollments: EnrollmentsService,
+    private readonly pages: SettingsPagesService,
+    private readonly programmes: ProgrammesService,
   ) {}
 
   @Get()
-  @Render('manage/index')
-  async overview() {
-    const [courses, counts] = await Promise.all([this.courses.listPublishedCourses(), this.enrollments.countsByCourse()]);
-    const rows = courses.map((course) => {
-      const { enrolled, completed } = counts.get(course.id) ?? { enrolled: 0, completed: 0 };
-      return { title: course.title, slug: course.slug, enrolled, completed, rate: enrolled ? Math.round((completed * 100) / enrolled) : 0 };
-    });
-    const enrolled = rows.reduce((sum, r) => sum + r.enrolled, 0);
-    const completed = rows.reduce((sum, r) => sum + r.completed, 0);
-    return { rows, totals: { enrolled, completed, rate: enrolled ? Math.round((completed * 100) / enrolled) : 0 } };
+  async overview(@Req() req: Request, @Res() res: Response) {
+    renderForm(req, res, 'manage/index', await this.pages.overview(viewer(req)));
+  }
+
+  @Post('programmes')
+  async create(@Req() req: Request, @Res() res: Response, @Body() body: Record<string, string | string[]>) {
+    try {
+      const programme = await this.programmes.createProgramme(viewer(req), body);
+      res.redirect(303, `/manage/programmes/${programme.id}/settings`);
+    } catch (error) {
+      if (!(error instanceof FormInvalidError)) throw error;
+      const page = await this.pages.overview(viewer(req));
+      const chosen = ([] as string[]).concat(body.requiredFields ?? []);
+      renderForm(req, res, 'manage/index', { ...page, requiredFieldOptions: this.pages.requiredFieldOptions(chosen) }, error);
+    }
   }
 }

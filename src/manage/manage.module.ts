@@ -1,7 +1,25 @@
-import { Module } from '@nestjs/common';
-import { CoursesModule } from '../courses/courses.module';
-import { EnrollmentsModule } from '../enrollments/enrollments.module';
+import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
+import { ProgrammesModule } from '../programmes/programmes.module';
+import { QuizzesModule } from '../quizzes/quizzes.module';
+import { BulkEnrolmentController } from './bulk-enrolment.controller';
+import { BulkEnrolmentPages } from './bulk-enrolment.pages';
+import { CohortSettingsController } from './cohort-settings.controller';
+import { DashboardPagesService } from './dashboard-pages.service';
+import { ImportUploadMiddleware } from './import-upload.middleware';
 import { ManageController } from './manage.controller';
+import { MembersController } from './members.controller';
+import { ProgrammeSettingsController } from './programme-settings.controller';
+import { ReportsController } from './reports.controller';
+import { SettingsPagesService } from './settings-pages.service';
 
-@Module({ imports: [CoursesModule, EnrollmentsModule], controllers: [ManageController] })
-export class ManageModule {}
+/** Everything under /manage: dashboards, exports, programmes, cohorts and bulk enrolment. */
+@Module({
+  imports: [ProgrammesModule, QuizzesModule],
+  controllers: [ManageController, ProgrammeSettingsController, CohortSettingsController, MembersController, BulkEnrolmentController, ReportsController],
+  providers: [DashboardPagesService, SettingsPagesService, BulkEnrolmentPages],
+})
+export class ManageModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(ImportUploadMiddleware).forRoutes({ path: 'manage/programmes/:id/import', method: RequestMethod.POST });
+  }
+}

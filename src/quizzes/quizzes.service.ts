@@ -44,6 +44,9 @@ export interface AnswerReview {
   graderComment: string | null;
 }
 
+/** A quiz's settings (as in course.yaml) with its question pool. */
+export type QuizDefinition = Omit<QuizEntry, 'file' | 'source'> & { questions: QuestionDefinition[] };
+
 function shuffled<T>(items: T[]): T[] {
   const copy = [...items];
   for (let i = copy.length - 1; i > 0; i--) {
@@ -109,6 +112,15 @@ export class QuizzesService {
    * disappeared from the files is marked removed, never deleted.
    */
   async saveFromContent(manager: EntityManager, courseId: number, entries: QuizEntry[], moduleIds: Map<string, number>): Promise<void> {
+    const quizzes = entries.map(({ file: _file, source, ...settings }) => ({ ...settings, questions: parseGift(source).questions }));
+    await this.saveQuizDefinitions(manager, courseId, quizzes, moduleIds);
+  }
+
+  /**
+   * Writes a course's quizzes, settings and question pools already parsed (content/ files, or a
+   * draft built in the browser), with the same identity rules as saveFromContent.
+   */
+  async saveQuizDefinitions(manager: EntityManager, courseId: number, entries: QuizDefinition[], moduleIds: Map<string, number>): Promise<void> {
     const quizzes = manager.getRepository(Quiz);
     const now = new Date();
     const existing = new Map((await quizzes.findBy({ courseId })).map((q) => [q.slug, q]));
@@ -132,7 +144,7 @@ export class QuizzesService {
         }),
       );
       existing.delete(entry.slug);
-      await this.replaceQuestions(manager, quiz.id, parseGift(entry.source).questions);
+      await this.replaceQuestions(manager, quiz.id, entry.questions);
     }
     for (const gone of existing.values()) {
       if (!gone.removedAt) await quizzes.update({ id: gone.id }, { removedAt: now, updatedAt: now });

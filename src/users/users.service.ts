@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, Like, Repository } from 'typeorm';
+import { randomBytes } from 'node:crypto';
+import { DataSource, EntityManager, In, Like, Repository } from 'typeorm';
 import { FormInvalidError, NotFoundError } from '../common/domain-error';
 import { TransactionRunner } from '../database/transaction-runner';
 import { hashPassword, passwordProblem, verifyPassword } from './password-hasher';
@@ -45,12 +46,63 @@ export class UsersService {
     this.users = dataSource.getRepository(User);
   }
 
-  findById(id: number): Promise<User | null> {
-    return this.users.findOneBy({ id });
+  findById(id: number, manager: EntityManager = this.users.manager): Promise<User | null> {
+    return manager.getRepository(User).findOneBy({ id });
   }
 
   findByEmail(email: string): Promise<User | null> {
     return this.users.findOneBy({ email: normalizeEmail(email) });
+  }
+
+  /** Many accounts at once (report lists, exports), a thousand ids per query. */
+  async findByIds(ids: number[]): Promise<User[]> {
+    const unique = [...new Set(ids)];
+    const users: User[] = [];
+    for (let i = 0; i < unique.length; i += 1000) users.push(...(await this.users.findBy({ id: In(unique.slice(i, i + 1000)) })));
+    return users;
+  }
+
+  findByEmails(emails: string[], manager: EntityManager = this.users.manager): Promise<User[]> {
+    const normalized = [...new Set(emails.map(normalizeEmail))];
+    return normalized.length ? manager.getRepository(User).findBy({ email: In(normalized) }) : Promise.resolve([]);
+  }
+
+  /** Whether the email could be used for a new account (the same rule as the sign-up form). */
+  isValidEmail(email: string): boolean {
+    const normalized = normalizeEmail(email);
+    return EMAIL_PATTERN.test(normalized) && normalized.length <= 191;
+  }
+
+  /**
+   * An account made for someone else (bulk enrolment) inside the caller's transaction. It has
+   * no usable password until its owner sets one through an invitation link.
+   */
+  async createInvited(manager: EntityManager, input: { name: string; email: string; locale: Locale }): Promise<User> {
+    const now = new Date();
+    const repository = manager.getRepository(User);
+    return repository.save(
+      repository.create({
+        email: normalizeEmail(input.email),
+        name: input.name.trim(),
+        certificateName: null,
+        locale: input.locale,
+        // Not a scrypt hash, so verifyPassword never matches it.
+        passwordHash: `invited$${randomBytes(16).toString('hex')}`,
+        role: 'learner',
+        createdAt: now,
+        updatedAt: now,
+      }),
+    );
+  }
+
+  /** Sets a password without the current one: only for a holder of a valid invitation link. */
+  async setPassword(userId: number, password: string): Promise<User> {
+    const user = await this.getById(userId);
+    const weakness = passwordProblem(password ?? '', user.email);
+    if (weakness) throw new FormInvalidError({ password: weakness });
+    const passwordHash = await hashPassword(password);
+    await this.transactions.run((manager) => manager.getRepository(User).update({ id: userId }, { passwordHash, updatedAt: new Date() }));
+    return { ...user, passwordHash };
   }
 
   async getById(id: number): Promise<User> {

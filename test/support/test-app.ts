@@ -3,6 +3,7 @@ import passport from 'passport';
 import request from 'supertest';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
 import { migrateDatabase, startWeb } from '../../src/main';
+import { deleteQueueKeys, testQueuePrefix } from './redis';
 import { createTestDatabase, TestDatabase } from './test-database';
 
 export interface TestApp {
@@ -26,6 +27,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     DATA_DIR: db.dataDir,
     DATABASE_URL: db.url,
     SESSION_SECRET: 'test-session-secret-that-is-long-enough-0123456789',
+    QUEUE_PREFIX: testQueuePrefix(),
     ...env,
   });
   await migrateDatabase(config);
@@ -39,6 +41,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     server: app.getHttpServer(),
     close: async () => {
       await app.close();
+      await deleteQueueKeys(config.redisUrl, config.queuePrefix);
       await db.drop();
     },
   };

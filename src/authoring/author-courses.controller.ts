@@ -1,0 +1,261 @@
+import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Post, Query, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { csrfToken } from '../auth/csrf';
+import { RequireRole } from '../auth/roles.decorator';
+import { FormInvalidError } from '../common/domain-error';
+import { renderForm } from '../common/forms';
+import { I18nService } from '../i18n/i18n.service';
+import { QuizzesService } from '../quizzes/quizzes.service';
+import { courseHeader, settingsOptions, settingsValues, translateProblems, userOf } from './author-pages';
+import { readCourseSettings, readNewCourse, revisionOf } from './authoring-forms';
+import { AuthoringService } from './authoring.service';
+import { SettingsChangedError } from './authoring-errors';
+import { CourseAccess, CourseAccessService } from './course-access.service';
+import { CourseExportService } from './course-export.service';
+import { DraftProblem } from './draft-problems';
+import { DraftsService } from './drafts.service';
+import { PublishingService } from './publishing.service';
+
+/** The authoring area: my courses, a new course, a course's overview, settings, authors, publishing and export. */
+@Controller('author')
+@RequireRole('trainer')
+export class AuthorCoursesController {
+  constructor(
+    private readonly access: CourseAccessService,
+    private readonly authoring: AuthoringService,
+    private readonly drafts: DraftsService,
+    private readonly publishing: PublishingService,
+    private readonly exports: CourseExportService,
+    private readonly quizzes: QuizzesService,
+    private readonly i18n: I18nService,
+  ) {}
+
+  @Get()
+  async index(@Req() req: Request, @Res() res: Response) {
+    const rows = await this.access.coursesFor(userOf(req));
+    res.render('author/index', {
+      courses: rows.map(({ course, role }) => ({
+        ...courseHeader(course),
+        roleKey: role ? `author.role.${role}` : null,
+      })),
+      isAdmin: userOf(req).role === 'admin',
+    });
+  }
+
+  @Get('courses/new')
+  newCourse(@Req() req: Request, @Res() res: Response) {
+    renderForm(req, res, 'author/new', {
+      values: { language: 'en', level: 'beginner' },
+      ...settingsOptions({}),
+    });
+  }
+
+  @Post('courses')
+  @HttpCode(200)
+  async create(@Body() body: Record<string, unknown>, @Req() req: Request, @Res() res: Response) {
+    try {
+      const course = await this.authoring.createCourse(userOf(req), readNewCourse(body));
+      res.redirect(303, `/author/courses/${course.id}`);
+    } catch (error) {
+      if (!(error instanceof FormInvalidError)) throw error;
+      renderForm(req, res, 'author/new', { ...settingsOptions(body as Record<string, string>) }, error);
+    }
+  }
+
+  @Get('courses/:id')
+  async overview(
+    @Param('id', ParseIntPipe) id: number,
+    @Req() req: Request,
+    @Res() res: Response,
+    @Query('done') done?: string,
+  ) {
+    const access = await this.access.access(userOf(req), id);
+    await this.renderOverview(req, res, access, {
+      done: typeof done === 'string' ? `author.done.${done.replace(/[^a-z_]/g, '')}` : null,
+    });
+  }
+
+  private async renderOverview(
+    req: Request,
+    res: Response,
+    access: CourseAccess,
+    extra: { done?: string | null; publishProblems?: DraftProblem[]; authorErrors?: Record<string, string> },
+  ) {
+    const state = await this.drafts.read(access.course);
+    const draft = state.content;
+    const live = new Map((await this.quizzes.listCourseQuizzes(access.course.id)).map((q) => [q.slug, q.id]));
+    const problems = extra.publishProblems ?? this.publishing.problems(draft);
+    res.render('author/course', {
+      course: courseHeader(access.course),
+      pageTitle: draft.title,
+      draft: { ...draft, hours: Math.round((draft.estimatedMinutes / 60) * 100) / 100 },
+      state,
+      lessons: draft.modules.map((m, i) => ({
+        ...m,
+        number: i + 1,
+        first: i === 0,
+        last: i === draft.modules.length - 1,
+      })),
+      quizzes: draft.quizzes.map((q) => ({
+        ...q,
+        questionCount: q.questions.length,
+        placement: q.final ? null : (draft.modules.find((m) => m.slug === q.module)?.title ?? q.module),
+        liveId: live.get(q.slug) ?? null,
+      })),
+      lessonSlugs: draft.modules.map((m) => ({ value: m.slug, label: m.title })),
+      problems: translateProblems(this.i18n, res, problems),
+      publishFailed: !!extra.publishProblems,
+      done: extra.done,
+      isPublished: access.course.status === 'published',
+      isArchived: access.course.status === 'archived',
+      authors: await this.access.listAuthors(access.course.id),
+      canManageAuthors: access.canManageAuthors,
+      isAdmin: access.isAdmin,
+      authorErrors: extra.authorErrors ?? {},
+      csrfToken: csrfToken(req),
+    });
+  }
+
+  @Get('courses/:id/settings')
+  async settings(@Param('id', ParseIntPipe) id: number, @Req() req: Request, @Res() res: Response) {
+    const access = await this.access.access(userOf(req), id);
+    const { content } = await this.drafts.read(access.course);
+    const values = settingsValues(content);
+    renderForm(req, res, 'author/settings', {
+      course: courseHeader(access.course),
+      values,
+      ...settingsOptions(values),
+    });
+  }
+
+  @Post('courses/:id/settings')
+  @HttpCode(200)
+  async saveSettings(
+    @Param('id', ParseIntPipe) id: number,
+    @Body() body: Record<string, unknown>,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
+    const access = await this.access.access(userOf(req), id);
+    try {
+      await this.authoring.saveSettings(userOf(req), access, readCourseSettings(body), revisionOf(body));
+      res.redirect(303, `/author/courses/${id}?done=settings`);
+    } catch (error) {
+      if (error instanceof SettingsChangedError) {
+        // Someone else saved the settings: show theirs next to what this trainer typed.
+        const { content } = await this.drafts.read(access.course);
+        res.status(409);
+        return renderForm(req, res, 'author/settings', {
+          course: courseHeader(access.course),
+          values: { ...(body as Record<string, string>), revision: String(content.revision) },
+          conflict: settingsValues(content),
+          ...settingsOptions(body as Record<string, string>),
+        });
+      }
+      if (!(error instanceof FormInvalidError)) throw error;
+      renderForm(
+        req,
+        res,
+        'author/settings',
+        { course: courseHeader(access.course), ...settingsOptions(body as Record<string, string>) },
+        error,
+      );
+    }
+  }
+
+  @Post('courses/:id/publish')
+  @HttpCode(200)
+  async publish(@Param('id', ParseIntPipe) id: number, @Req() req: Request, @Res() res: Response) {
+    const access = await this.access.access(userOf(req), id);
+    const result = await this.publishing.publish(userOf(req), access);
+    if (result.problems.length === 0) return res.redirect(303, `/author/courses/${id}?done=published`);
+    res.status(422);
+    await this.renderOverview(req, res, access, { publishProblems: result.problems });
+  }
+
+  @Post('courses/:id/unpublish')
+  @HttpCode(200)
+  async unpublish(@Param('id', ParseIntPipe) id: number, @Req() req: Request, @Res() res: Response) {
+    await this.publishing.withdraw(userOf(req), await this.access.access(userOf(req), id), 'draft');
+    res.redirect(303, `/author/courses/${id}?done=unpublished`);
+  }
+
+  @Post('courses/:id/archive')
+  @HttpCode(200)
+  async archive(@Param('id', ParseIntPipe) id: number, @Req() req: Request, @Res() res: Response) {
+    await this.publishing.withdraw(userOf(req), await this.access.access(userOf(req), id), 'archived');
+    res.redirect(303, `/author/courses/${id}?done=archived`);
+  }
+
+  @Post('courses/:id/authors')
+  @HttpCode(200)
+  async addCoauthor(
+    @Param('id', ParseIntPipe) id: number,
+    @Body('email') email: unknown,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
+    const access = await this.access.access(userOf(req), id);
+    try {
+      await this.authoring.addCoauthor(userOf(req), access, typeof email === 'string' ? email : '');
+      res.redirect(303, `/author/courses/${id}?done=author_added#authors`);
+    } catch (error) {
+      if (!(error instanceof FormInvalidError)) throw error;
+      res.status(400);
+      await this.renderOverview(req, res, access, { authorErrors: error.fields });
+    }
+  }
+
+  @Post('courses/:id/authors/:userId/remove')
+  @HttpCode(200)
+  async removeCoauthor(
+    @Param('id', ParseIntPipe) id: number,
+    @Param('userId', ParseIntPipe) userId: number,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
+    await this.authoring.removeCoauthor(userOf(req), await this.access.access(userOf(req), id), userId);
+    res.redirect(303, `/author/courses/${id}?done=author_removed#authors`);
+  }
+
+  @Post('courses/:id/owner')
+  @HttpCode(200)
+  async assignOwner(
+    @Param('id', ParseIntPipe) id: number,
+    @Body('ownerEmail') email: unknown,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
+    const access = await this.access.access(userOf(req), id);
+    try {
+      await this.authoring.assignOwner(userOf(req), access, typeof email === 'string' ? email : '');
+      res.redirect(303, `/author/courses/${id}?done=owner_assigned#authors`);
+    } catch (error) {
+      if (!(error instanceof FormInvalidError)) throw error;
+      res.status(400);
+      await this.renderOverview(req, res, access, { authorErrors: error.fields });
+    }
+  }
+
+  /** The draft as a content/ folder in a ZIP (what `npm run content:export -- <slug> --draft` writes). */
+  @Get('courses/:id/export.zip')
+  async exportZip(
+    @Param('id', ParseIntPipe) id: number,
+    @Req() req: Request,
+    @Res() res: Response,
+    @Query('source') source?: string,
+  ) {
+    const access = await this.access.access(userOf(req), id);
+    const zip = await this.exports.zip(
+      { id: userOf(req).id, email: userOf(req).email },
+      access.course,
+      source === 'live' ? 'live' : 'draft',
+    );
+    res.set({
+      'Content-Type': 'application/zip',
+      'Content-Disposition': `attachment; filename="${access.course.slug}.zip"`,
+      'Cache-Control': 'no-store',
+    });
+    res.send(zip);
+  }
+}

@@ -1,0 +1,96 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Inject, Injectable } from '@nestjs/common';
+import { FormInvalidError } from '../common/domain-error';
+import type { ExportedFile } from '../content/content-exporter';
+import { FILE_STORAGE, FileStorage } from '../storage/file-storage';
+import { IMAGE_CONTENT_TYPES, IMAGE_EXTENSIONS, ImageType, readImageInfo } from './image-info';
+
+export const LESSON_IMAGE_MAX_BYTES = 2 * 1024 * 1024;
+const MAX_SIDE = 10_000;
+const KEY_PREFIX = 'lesson-images/';
+export const LESSON_IMAGE_PATH = '/files/lessons/';
+
+/**
+ * `<content hash>-<width>x<height>.<ext>`: the name says what the file is, so it never changes
+ * (it can be cached for good) and the Markdown renderer can give the <img> its size.
+ */
+const NAME = /^([0-9a-f]{32})-(\d{1,5})x(\d{1,5})\.(png|jpg|webp)$/;
+const REFERENCE = /\/files\/lessons\/([0-9a-f]{32}-\d{1,5}x\d{1,5}\.(?:png|jpg|webp))/g;
+
+const TYPE_BY_EXTENSION: Record<string, ImageType> = { png: 'png', jpg: 'jpeg', webp: 'webp' };
+
+export interface StoredImage {
+  name: string;
+  url: string;
+  width: number;
+  height: number;
+}
+
+/** Lesson images: checked from their bytes, stored content-addressed through the file storage. */
+@Injectable()
+export class LessonImagesService {
+  constructor(@Inject(FILE_STORAGE) private readonly storage: FileStorage) {}
+
+  /** Stores an uploaded image; a form error on `image` if it is empty, too large or not a PNG, JPEG or WebP. */
+  async store(data: Buffer): Promise<StoredImage> {
+    if (data.length === 0) throw new FormInvalidError({ image: 'author.image_missing' });
+    if (data.length > LESSON_IMAGE_MAX_BYTES) throw new FormInvalidError({ image: 'author.image_too_large' });
+    const info = readImageInfo(data);
+    if (!info) throw new FormInvalidError({ image: 'author.image_not_image' });
+    if (info.width > MAX_SIDE || info.height > MAX_SIDE)
+      throw new FormInvalidError({ image: 'author.image_too_wide' });
+    const hash = createHash('sha256').update(data).digest('hex').slice(0, 32);
+    const name = `${hash}-${info.width}x${info.height}.${IMAGE_EXTENSIONS[info.type]}`;
+    if (!(await this.storage.exists(KEY_PREFIX + name))) await this.storage.put(KEY_PREFIX + name, data);
+    return { name, url: LESSON_IMAGE_PATH + name, width: info.width, height: info.height };
+  }
+
+  /** An image by its name with its content type; null for a name that is not one of ours or a missing file. */
+  async read(name: string): Promise<{ data: Buffer; contentType: string } | null> {
+    const match = NAME.exec(name);
+    if (!match) return null;
+    const data = await this.storage.get(KEY_PREFIX + name);
+    return data ? { data, contentType: IMAGE_CONTENT_TYPES[TYPE_BY_EXTENSION[match[4]]] } : null;
+  }
+
+  /** The images a lesson's Markdown shows, for export next to the lessons (`images/<name>`). */
+  async filesFor(markdown: string[]): Promise<ExportedFile[]> {
+    const names = new Set(markdown.flatMap((text) => [...text.matchAll(REFERENCE)].map((m) => m[1])));
+    const files: ExportedFile[] = [];
+    for (const name of [...names].sort()) {
+      const data = await this.storage.get(KEY_PREFIX + name);
+      if (data) files.push({ path: `images/${name}`, data });
+    }
+    return files;
+  }
+
+  /**
+   * Stores the images of an imported course folder (`images/`) that this site does not have yet.
+   * A file is taken only if its bytes match its name (hash, type and size), so a folder cannot
+   * plant anything else under a lesson image's name.
+   */
+  async importFolder(courseFolder: string): Promise<number> {
+    const dir = join(courseFolder, 'images');
+    if (!existsSync(dir)) return 0;
+    let stored = 0;
+    for (const name of readdirSync(dir)) {
+      const match = NAME.exec(name);
+      if (!match || (await this.storage.exists(KEY_PREFIX + name))) continue;
+      const data = readFileSync(join(dir, name));
+      const info = readImageInfo(data);
+      const hash = createHash('sha256').update(data).digest('hex').slice(0, 32);
+      if (
+        !info ||
+        hash !== match[1] ||
+        `${info.width}x${info.height}` !== `${match[2]}x${match[3]}` ||
+        IMAGE_EXTENSIONS[info.type] !== match[4]
+      )
+        continue;
+      await this.storage.put(KEY_PREFIX + name, data);
+      stored += 1;
+    }
+    return stored;
+  }
+}

@@ -1,0 +1,110 @@
+import { Body, Controller, Get, Param, ParseIntPipe, Post, Query, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { csrfToken } from '../auth/csrf';
+import { RequireRole } from '../auth/roles.decorator';
+import { FormInvalidError } from '../common/domain-error';
+import { CoursesService } from '../courses/courses.service';
+import { User } from '../users/user.entity';
+import { CertificateRegisterService, parseRegisterFilter, registerQuery } from './certificate-register.service';
+import { CERTIFICATE_STATUSES } from './certificate.entity';
+import { CertificatesService, studyHours } from './certificates.service';
+
+const PAGE_SIZE = 50;
+const OUTCOMES = ['revoked', 'reissued', 'retried', 'reason_required', 'name_required'];
+
+function today(): string {
+  return new Date().toISOString().slice(0, 10);
+}
+
+/** Back to the register with the filter the form came from (re-parsed, never echoed as given) and what happened. */
+function backToRegister(body: Record<string, string>, done: string): string {
+  const filter = registerQuery(parseRegisterFilter(Object.fromEntries(new URLSearchParams(body.back ?? ''))));
+  return `/manage/certificates?${filter ? `${filter}&` : ''}done=${done}`;
+}
+
+/** Programme managers and admins: the certificate register, exports, revocation, re-issue, retry. */
+@Controller('manage')
+@RequireRole('manager')
+export class CertificateRegisterController {
+  constructor(
+    private readonly register: CertificateRegisterService,
+    private readonly certificates: CertificatesService,
+    private readonly courses: CoursesService,
+  ) {}
+
+  @Get('certificates')
+  async list(@Query() query: Record<string, unknown>, @Req() req: Request, @Res() res: Response) {
+    const filter = parseRegisterFilter(query);
+    const current = Math.max(1, Number.parseInt(String(query.page ?? '1'), 10) || 1);
+    const [{ rows, total, countsByStatus }, courses] = await Promise.all([this.register.page(filter, current, PAGE_SIZE), this.courses.listPublishedCourses()]);
+    const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+    const filterQuery = registerQuery(filter);
+    res.render('certificates/register', {
+      rows: rows.map((row) => ({
+        ...row,
+        hours: studyHours(row.studyMinutes),
+        canRevoke: row.status !== 'revoked',
+        canReissue: row.replacedBy === null && (row.status === 'issued' || row.status === 'revoked'),
+        canRetry: row.status === 'failed',
+        hasPdf: !!row.pdfPath,
+      })),
+      filter,
+      courses: courses.map((c) => ({ id: c.id, title: c.title, selected: c.id === filter.courseId })),
+      statuses: CERTIFICATE_STATUSES.map((status) => ({ status, selected: status === filter.status, count: countsByStatus[status] })),
+      total,
+      page: current,
+      pages,
+      prevPage: current > 1 ? current - 1 : null,
+      nextPage: current < pages ? current + 1 : null,
+      filterQuery,
+      done: OUTCOMES.includes(String(query.done)) ? query.done : null,
+      isAdmin: (req.user as User).role === 'admin',
+      csrfToken: csrfToken(req),
+    });
+  }
+
+  @Get('certificates.csv')
+  async csv(@Query() query: Record<string, unknown>, @Res() res: Response) {
+    res.set({ 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="certificates-${today()}.csv"` });
+    // pipeline, not pipe: a failure halfway ends the download instead of leaving it hanging.
+    await pipeline(Readable.from(this.register.csv(parseRegisterFilter(query))), res);
+  }
+
+  @Get('certificates.zip')
+  async zip(@Query() query: Record<string, unknown>, @Res() res: Response) {
+    const filter = parseRegisterFilter(query);
+    await this.register.assertZipFits(filter);
+    res.set({ 'Content-Type': 'application/zip', 'Content-Disposition': `attachment; filename="certificates-${today()}.zip"` });
+    await pipeline(Readable.from(this.register.zip(filter)), res);
+  }
+
+  @Post('certificates/:id/revoke')
+  async revoke(@Param('id', ParseIntPipe) id: number, @Body() body: Record<string, string>, @Res() res: Response) {
+    try {
+      await this.certificates.revoke(id, body.reason);
+      res.redirect(303, backToRegister(body, 'revoked'));
+    } catch (error) {
+      if (!(error instanceof FormInvalidError)) throw error;
+      res.redirect(303, backToRegister(body, 'reason_required'));
+    }
+  }
+
+  @Post('certificates/:id/reissue')
+  async reissue(@Param('id', ParseIntPipe) id: number, @Body() body: Record<string, string>, @Res() res: Response) {
+    try {
+      await this.certificates.reissue(id, body.holderName, body.reason);
+      res.redirect(303, backToRegister(body, 'reissued'));
+    } catch (error) {
+      if (!(error instanceof FormInvalidError)) throw error;
+      res.redirect(303, backToRegister(body, 'name_required'));
+    }
+  }
+
+  @Post('certificates/:id/retry')
+  async retry(@Param('id', ParseIntPipe) id: number, @Body() body: Record<string, string>, @Res() res: Response) {
+    await this.certificates.retry(id);
+    res.redirect(303, backToRegister(body, 'retried'));
+  }
+}

@@ -1,0 +1,394 @@
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { DataSource, EntityManager, In, IsNull, LessThan, Repository } from 'typeorm';
+import { FormInvalidError } from '../common/domain-error';
+import { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import { CoursesService } from '../courses/courses.service';
+import { TransactionRunner } from '../database/transaction-runner';
+import { Enrollment } from '../enrollments/enrollment.entity';
+import { EnrollmentsService } from '../enrollments/enrollments.service';
+import { I18nService } from '../i18n/i18n.service';
+import { FILE_STORAGE, FileStorage } from '../storage/file-storage';
+import type { User } from '../users/user.entity';
+import { UsersService } from '../users/users.service';
+import { CertificateOutbox } from './certificate-outbox.entity';
+import { Certificate, CertificateStatus } from './certificate.entity';
+import { CertificateNotFoundError, CertificateStateError } from './certificate-errors';
+import { CertificateMailer } from './certificate-mailer';
+import { issueCertificateJobId } from './certificates.queue';
+import { buildOpenBadgeCredential, verifyUrl } from './credential/open-badge';
+import { IssuerKeysService } from './credential/issuer-keys.service';
+import { renderCertificatePdf } from './pdf/certificate-pdf';
+
+/** Set on a transaction's query runner when it wrote outbox rows: the relay runs right after the commit. */
+export const OUTBOX_WRITTEN = 'certificates.outboxWritten';
+
+export type IssueOutcome = 'issued' | 'already-issued' | 'not-pending' | 'missing';
+
+export interface HolderCertificate {
+  serial: string;
+  courseTitle: string;
+  status: CertificateStatus;
+  issuedAt: Date | null;
+  completedAt: Date;
+  revokedAt: Date | null;
+  revokedReason: string | null;
+  verifyUrl: string;
+  pdfUrl: string;
+  linkedInUrl: string;
+  isIssued: boolean;
+  isRevoked: boolean;
+  isBeingPrepared: boolean;
+  /** Issued, and the learner has not yet been told (no mail, notice not dismissed). */
+  isNew: boolean;
+}
+
+const SITE_TIME_ZONE = 'Asia/Karachi';
+const MAX_ERROR_LENGTH = 2000;
+
+/** Whole seconds: what SQLite and MariaDB datetime columns keep, so the signed dates match the stored ones. */
+function wholeSeconds(date: Date): Date {
+  return new Date(Math.floor(date.getTime() / 1000) * 1000);
+}
+
+export function formatSerial(id: number, completedAt: Date): string {
+  const year = new Intl.DateTimeFormat('en', { timeZone: SITE_TIME_ZONE, year: 'numeric' }).format(completedAt);
+  return `ER-${year}-${String(id).padStart(6, '0')}`;
+}
+
+export function studyHours(minutes: number): number {
+  return Math.round((minutes / 60) * 10) / 10;
+}
+
+function errorText(error: unknown): string {
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return text.slice(0, MAX_ERROR_LENGTH);
+}
+
+/**
+ * The life of a certificate: requested inside the transaction that completes an enrolment,
+ * issued by the worker (credential signed, PDF rendered and stored), revoked or re-issued by a
+ * manager. Issuing is idempotent: a certificate is issued once however often its job runs.
+ */
+@Injectable()
+export class CertificatesService implements OnModuleInit {
+  private readonly logger = new Logger('Certificates');
+  private readonly certificates: Repository<Certificate>;
+
+  constructor(
+    dataSource: DataSource,
+    private readonly transactions: TransactionRunner,
+    private readonly enrollments: EnrollmentsService,
+    private readonly users: UsersService,
+    private readonly courses: CoursesService,
+    private readonly issuerKeys: IssuerKeysService,
+    private readonly mailer: CertificateMailer,
+    private readonly i18n: I18nService,
+    @Inject(FILE_STORAGE) private readonly storage: FileStorage,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    this.certificates = dataSource.getRepository(Certificate);
+  }
+
+  onModuleInit(): void {
+    this.enrollments.onCourseCompleted(async (manager, enrollment) => {
+      await this.requestCertificate(manager, enrollment);
+    });
+  }
+
+  /**
+   * Runs inside the completion transaction: a pending certificate and its outbox row commit
+   * with the completion or not at all. The unique index on enrollment_id makes a second
+   * certificate for the same enrolment impossible, whatever the caller does.
+   */
+  async requestCertificate(manager: EntityManager, enrollment: Enrollment): Promise<Certificate> {
+    // Read through the transaction's own connection: asking the pool for another while holding
+    // one deadlocks MariaDB once as many completions run at once as the pool has connections.
+    const user = await this.users.findById(enrollment.userId, manager);
+    const course = await this.courses.findCourseById(enrollment.courseId, manager);
+    if (!user || !course) throw new Error(`Enrolment ${enrollment.id} has no user or course`);
+    return this.createPending(manager, {
+      enrollmentId: enrollment.id,
+      userId: user.id,
+      courseId: course.id,
+      holderName: user.certificateName?.trim() || user.name,
+      courseTitle: course.title,
+      studyMinutes: course.estimatedMinutes,
+      completedAt: wholeSeconds(enrollment.completedAt ?? new Date()),
+    });
+  }
+
+  private async createPending(
+    manager: EntityManager,
+    facts: Pick<Certificate, 'enrollmentId' | 'userId' | 'courseId' | 'holderName' | 'courseTitle' | 'studyMinutes' | 'completedAt'>,
+  ): Promise<Certificate> {
+    const repository = manager.getRepository(Certificate);
+    const now = new Date();
+    // The serial is derived from the id, which only the insert reveals: a unique placeholder first.
+    const certificate = await repository.save(
+      repository.create({
+        ...facts,
+        serial: `pending-${randomBytes(8).toString('hex')}`,
+        status: 'pending',
+        attempts: 0,
+        createdAt: now,
+        updatedAt: now,
+      }),
+    );
+    certificate.serial = formatSerial(certificate.id, facts.completedAt);
+    await repository.update({ id: certificate.id }, { serial: certificate.serial });
+    await this.writeOutbox(manager, certificate.id, issueCertificateJobId(certificate.id));
+    return certificate;
+  }
+
+  private async writeOutbox(manager: EntityManager, certificateId: number, jobId: string): Promise<void> {
+    await manager.getRepository(CertificateOutbox).insert({ certificateId, jobId, createdAt: new Date(), sentAt: null });
+    if (manager.queryRunner) manager.queryRunner.data[OUTBOX_WRITTEN] = true;
+  }
+
+  /**
+   * The worker's job. Safe to run twice, even at once: an issued or revoked certificate is left
+   * alone, the PDF lands under a name fixed by the serial (written to a temp file, then
+   * renamed), and only one run can move the row to issued.
+   */
+  async issue(certificateId: number): Promise<IssueOutcome> {
+    const certificate = await this.certificates.findOneBy({ id: certificateId });
+    if (!certificate) return 'missing';
+    if (certificate.status === 'issued') return 'already-issued';
+    // A failed certificate runs again when someone retries its job (e.g. from the queue dashboard).
+    if (certificate.status !== 'pending' && certificate.status !== 'failed') return 'not-pending';
+    const course = await this.courses.findCourseById(certificate.courseId);
+    if (!course) throw new Error(`Course ${certificate.courseId} of certificate ${certificate.serial} is missing`);
+
+    const issuedAt = wholeSeconds(new Date());
+    const credential = await this.issuerKeys.sign(
+      buildOpenBadgeCredential({
+        baseUrl: this.config.baseUrl,
+        issuerName: this.config.issuerName,
+        serial: certificate.serial,
+        holderName: certificate.holderName,
+        course: { slug: course.slug, title: certificate.courseTitle, summary: course.summary, language: course.language, outcomes: course.outcomes },
+        criteria: this.i18n.translate('en', 'certificates.credential.criteria', { hours: studyHours(certificate.studyMinutes) }),
+        completedAt: certificate.completedAt,
+        issuedAt,
+      }),
+    );
+    const pdfPath = `certificates/${certificate.serial}.pdf`;
+    await this.storage.put(pdfPath, await renderCertificatePdf(this.pdfContent(certificate, issuedAt)));
+
+    const result = await this.transactions.run((manager) =>
+      manager
+        .createQueryBuilder()
+        .update(Certificate)
+        .set({ status: 'issued', issuedAt, pdfPath, credential, lastError: null, attempts: () => 'attempts + 1', updatedAt: issuedAt })
+        .where('id = :id AND status IN (:...open)', { id: certificateId, open: ['pending', 'failed'] })
+        .execute(),
+    );
+    if ((result.affected ?? 0) !== 1) return 'not-pending';
+    await this.tellHolder({ ...certificate, issuedAt });
+    return 'issued';
+  }
+
+  private pdfContent(certificate: Certificate, issuedAt: Date) {
+    const t = (key: string, params: Record<string, unknown> = {}) => this.i18n.translate('en', `certificates.pdf.${key}`, params);
+    const url = verifyUrl(this.config.baseUrl, certificate.serial);
+    const issuer = this.config.issuerName;
+    return {
+      serial: certificate.serial,
+      issuerName: issuer,
+      title: t('title'),
+      titleUrdu: this.i18n.translate('ur', 'certificates.pdf.title'),
+      certifies: t('certifies'),
+      holderName: certificate.holderName,
+      completedCourse: t('completed_course'),
+      courseTitle: certificate.courseTitle,
+      details: t('details', { hours: studyHours(certificate.studyMinutes), date: this.i18n.formatDate('en', certificate.completedAt) }),
+      serialLine: t('serial', { serial: certificate.serial }),
+      issuedLine: t('issued', { issuer, date: this.i18n.formatDate('en', issuedAt) }),
+      verifyLine: t('verify', { url }),
+      verifyUrl: url,
+      issuedAt,
+    };
+  }
+
+  /** Mails the holder when SMTP is set up; otherwise (or if mailing fails) the dashboard notice does it. */
+  private async tellHolder(certificate: Certificate): Promise<void> {
+    if (!this.mailer.enabled) return;
+    const user = await this.users.findById(certificate.userId);
+    if (!user) return;
+    const sent = await this.mailer.sendCertificateReady({
+      to: user.email,
+      locale: user.locale,
+      holderName: certificate.holderName,
+      courseTitle: certificate.courseTitle,
+      serial: certificate.serial,
+      verifyUrl: verifyUrl(this.config.baseUrl, certificate.serial),
+      dashboardUrl: `${this.config.baseUrl}/dashboard`,
+    });
+    if (sent) await this.transactions.run((manager) => manager.getRepository(Certificate).update({ id: certificate.id }, { notifiedAt: new Date() }));
+  }
+
+  /** A failed try: the error is kept for admins; after the last try the certificate is marked failed. */
+  async recordFailure(certificateId: number, error: unknown, lastAttempt: boolean): Promise<void> {
+    await this.transactions.run((manager) =>
+      manager
+        .createQueryBuilder()
+        .update(Certificate)
+        .set({ lastError: errorText(error), attempts: () => 'attempts + 1', updatedAt: new Date(), ...(lastAttempt ? { status: 'failed' as const } : {}) })
+        .where('id = :id AND status IN (:...open)', { id: certificateId, open: ['pending', 'failed'] })
+        .execute(),
+    );
+  }
+
+  /** An admin's retry of a failed certificate: pending again, and a new job through the outbox. */
+  async retry(certificateId: number): Promise<Certificate> {
+    return this.transactions.run(async (manager) => {
+      const repository = manager.getRepository(Certificate);
+      const certificate = await repository.findOneBy({ id: certificateId });
+      if (!certificate) throw new CertificateNotFoundError();
+      if (certificate.status !== 'failed') throw new CertificateStateError('certificates.errors.not_failed');
+      await repository.update({ id: certificateId, status: 'failed' }, { status: 'pending', updatedAt: new Date() });
+      await this.writeOutbox(manager, certificateId, issueCertificateJobId(certificateId, `retry-${Date.now()}`));
+      return { ...certificate, status: 'pending' as const };
+    });
+  }
+
+  /**
+   * Certificates still pending long after their job was queued (Redis lost its data, a job
+   * stalled once too often): queued again. Running this on a healthy queue costs one query.
+   */
+  async requeueStalePending(olderThanMs: number): Promise<number> {
+    const cutoff = new Date(Date.now() - olderThanMs);
+    const stale = await this.certificates.find({ where: { status: 'pending', updatedAt: LessThan(cutoff) }, take: 500, order: { id: 'ASC' } });
+    if (stale.length === 0) return 0;
+    const waiting = new Set(
+      (await this.certificates.manager.getRepository(CertificateOutbox).find({ where: { certificateId: In(stale.map((c) => c.id)), sentAt: IsNull() } })).map(
+        (row) => row.certificateId,
+      ),
+    );
+    const requeue = stale.filter((c) => !waiting.has(c.id));
+    if (requeue.length === 0) return 0;
+    await this.transactions.run(async (manager) => {
+      const now = new Date();
+      for (const certificate of requeue) {
+        await manager.getRepository(Certificate).update({ id: certificate.id, status: 'pending' }, { updatedAt: now });
+        await this.writeOutbox(manager, certificate.id, issueCertificateJobId(certificate.id, `requeue-${now.getTime()}`));
+      }
+    });
+    this.logger.warn(`queued ${requeue.length} stale pending certificate(s) again`);
+    return requeue.length;
+  }
+
+  async revoke(certificateId: number, reason: string): Promise<Certificate> {
+    const text = (reason ?? '').trim();
+    if (!text) throw new FormInvalidError({ reason: 'validation.required' });
+    if (text.length > 500) throw new FormInvalidError({ reason: 'validation.too_long' });
+    return this.transactions.run(async (manager) => {
+      const repository = manager.getRepository(Certificate);
+      const certificate = await repository.findOneBy({ id: certificateId });
+      if (!certificate) throw new CertificateNotFoundError();
+      if (certificate.status === 'revoked') throw new CertificateStateError('certificates.errors.already_revoked');
+      const now = new Date();
+      await repository.update({ id: certificateId }, { status: 'revoked', revokedAt: now, revokedReason: text, updatedAt: now });
+      return { ...certificate, status: 'revoked' as const, revokedAt: now, revokedReason: text };
+    });
+  }
+
+  /**
+   * A corrected certificate: the old one is revoked and points to the new one, which gets a new
+   * serial and takes over the enrolment (the unique enrolment index holds one live certificate).
+   */
+  async reissue(certificateId: number, holderName: string, reason: string): Promise<Certificate> {
+    const name = (holderName ?? '').trim();
+    if (!name) throw new FormInvalidError({ holderName: 'validation.required' });
+    if (name.length > 120) throw new FormInvalidError({ holderName: 'validation.too_long' });
+    if ((reason ?? '').trim().length > 500) throw new FormInvalidError({ reason: 'validation.too_long' });
+    return this.transactions.run(async (manager) => {
+      const repository = manager.getRepository(Certificate);
+      const old = await repository.findOneBy({ id: certificateId });
+      if (!old) throw new CertificateNotFoundError();
+      if (old.replacedBy !== null || (old.status !== 'issued' && old.status !== 'revoked')) {
+        throw new CertificateStateError('certificates.errors.cannot_reissue');
+      }
+      const now = new Date();
+      await repository.update(
+        { id: old.id },
+        {
+          status: 'revoked',
+          enrollmentId: null,
+          revokedAt: old.revokedAt ?? now,
+          revokedReason: old.revokedReason ?? (reason?.trim() || null),
+          updatedAt: now,
+        },
+      );
+      const replacement = await this.createPending(manager, {
+        enrollmentId: old.enrollmentId,
+        userId: old.userId,
+        courseId: old.courseId,
+        holderName: name,
+        courseTitle: old.courseTitle,
+        studyMinutes: old.studyMinutes,
+        completedAt: old.completedAt,
+      });
+      await repository.update({ id: old.id }, { replacedBy: replacement.id });
+      return replacement;
+    });
+  }
+
+  /** The PDF for its holder or a manager; anyone else is refused. */
+  async pdfFor(serial: string, viewer: User): Promise<{ serial: string; pdf: Buffer }> {
+    const certificate = await this.certificates.findOneBy({ serial });
+    if (!certificate) throw new CertificateNotFoundError();
+    const mayView = certificate.userId === viewer.id || viewer.role === 'manager' || viewer.role === 'admin';
+    if (!mayView) throw new CertificateNotFoundError();
+    if (!certificate.pdfPath) throw new CertificateStateError('certificates.errors.not_ready');
+    const pdf = await this.storage.get(certificate.pdfPath);
+    if (!pdf) throw new Error(`The PDF of ${serial} is missing from storage (${certificate.pdfPath})`);
+    return { serial, pdf };
+  }
+
+  /** The learner's certificates for the dashboard; replaced ones are left out (their replacement is shown). */
+  async holderCertificates(userId: number): Promise<HolderCertificate[]> {
+    const certificates = await this.certificates.find({ where: { userId, replacedBy: IsNull() }, order: { createdAt: 'DESC', id: 'DESC' } });
+    return certificates.map((certificate) => this.toHolderView(certificate));
+  }
+
+  /** The learner has seen that their new certificates are ready. */
+  async dismissNotices(userId: number): Promise<void> {
+    await this.transactions.run((manager) =>
+      manager.getRepository(Certificate).update({ userId, status: 'issued', notifiedAt: IsNull() }, { notifiedAt: new Date() }),
+    );
+  }
+
+  private toHolderView(certificate: Certificate): HolderCertificate {
+    const url = verifyUrl(this.config.baseUrl, certificate.serial);
+    const issued = certificate.issuedAt ?? certificate.completedAt;
+    const linkedIn = new URLSearchParams({
+      startTask: 'CERTIFICATION_NAME',
+      name: certificate.courseTitle,
+      organizationName: this.config.issuerName,
+      issueYear: String(issued.getUTCFullYear()),
+      issueMonth: String(issued.getUTCMonth() + 1),
+      certUrl: url,
+      certId: certificate.serial,
+    });
+    return {
+      serial: certificate.serial,
+      courseTitle: certificate.courseTitle,
+      status: certificate.status,
+      issuedAt: certificate.issuedAt,
+      completedAt: certificate.completedAt,
+      revokedAt: certificate.revokedAt,
+      revokedReason: certificate.revokedReason,
+      verifyUrl: url,
+      pdfUrl: `/certificates/${certificate.serial}.pdf`,
+      linkedInUrl: `https://www.linkedin.com/profile/add?${linkedIn.toString()}`,
+      isIssued: certificate.status === 'issued',
+      isRevoked: certificate.status === 'revoked',
+      isBeingPrepared: certificate.status === 'pending' || certificate.status === 'failed',
+      isNew: certificate.status === 'issued' && certificate.notifiedAt === null,
+    };
+  }
+}
+

@@ -1,0 +1,56 @@
+import { buildOpenBadgeCredential, CredentialFacts, summarizeCredential } from './open-badge';
+
+const facts: CredentialFacts = {
+  baseUrl: 'https://exportready.example',
+  issuerName: 'TDAP Export Academy',
+  serial: 'ER-2026-000123',
+  holderName: 'عائشہ خان',
+  course: { slug: 'alibaba-first-30-days', title: 'Selling on Alibaba.com', summary: 'Open a supplier store.', language: 'en', outcomes: ['Set up a store', 'Answer RFQs'] },
+  criteria: 'Completed every required lesson.',
+  completedAt: new Date('2026-05-12T09:30:00.000Z'),
+  issuedAt: new Date('2026-05-12T09:30:04.567Z'),
+};
+
+describe('buildOpenBadgeCredential', () => {
+  const credential = buildOpenBadgeCredential(facts);
+
+  it('is an Open Badges 3.0 OpenBadgeCredential in the VC 2.0 shape', () => {
+    expect(credential['@context']).toEqual(['https://www.w3.org/ns/credentials/v2', 'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json']);
+    expect(credential.type).toEqual(['VerifiableCredential', 'OpenBadgeCredential']);
+    expect(credential.id).toBe('https://exportready.example/verify/ER-2026-000123');
+    expect(credential.issuer).toEqual({ id: 'https://exportready.example/issuer', type: ['Profile'], name: 'TDAP Export Academy', url: 'https://exportready.example/' });
+    expect(credential.validFrom).toBe('2026-05-12T09:30:04Z');
+    expect(credential.credentialStatus).toEqual({ id: 'https://exportready.example/issuer/revocations.json', type: '1EdTechRevocationList' });
+  });
+
+  it('names the holder with a plain-text name identity and describes the course as the achievement', () => {
+    expect(credential.credentialSubject.identifier).toEqual([{ type: 'IdentityObject', identityHash: 'عائشہ خان', identityType: 'name', hashed: false }]);
+    expect(credential.credentialSubject.achievement).toMatchObject({
+      id: 'https://exportready.example/courses/alibaba-first-30-days',
+      achievementType: 'Certificate',
+      name: 'Selling on Alibaba.com',
+      criteria: { narrative: 'Completed every required lesson.' },
+    });
+    expect(credential.credentialSubject.achievement.alignment?.map((a) => a.targetName)).toEqual(['Set up a store', 'Answer RFQs']);
+  });
+
+  it('reads back what the verification page shows', () => {
+    expect(summarizeCredential(credential)).toEqual({
+      id: 'https://exportready.example/verify/ER-2026-000123',
+      holderName: 'عائشہ خان',
+      courseTitle: 'Selling on Alibaba.com',
+      courseDescription: 'Open a supplier store.',
+      outcomes: ['Set up a store', 'Answer RFQs'],
+      criteria: 'Completed every required lesson.',
+      issuerName: 'TDAP Export Academy',
+      issuerId: 'https://exportready.example/issuer',
+      completedAt: new Date('2026-05-12T09:30:00Z'),
+      validFrom: new Date('2026-05-12T09:30:04Z'),
+    });
+  });
+
+  it('reads a stranger credential without failing', () => {
+    expect(summarizeCredential({ issuer: 'did:example:1', credentialSubject: [{}] })).toMatchObject({ holderName: '', issuerId: 'did:example:1', outcomes: [], completedAt: null });
+    expect(summarizeCredential(null).holderName).toBe('');
+  });
+});

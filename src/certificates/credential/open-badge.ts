@@ -1,0 +1,159 @@
+/**
+ * The certificate as an Open Badges 3.0 OpenBadgeCredential (a W3C Verifiable Credential 2.0).
+ * Only standard OB 3.0 terms are used, so any OB 3.0 verifier can read it: the holder's name is
+ * an IdentityObject of type "name", the course is the Achievement, its outcomes are alignments.
+ */
+
+export const VC_CONTEXT = 'https://www.w3.org/ns/credentials/v2';
+export const OB_CONTEXT = 'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json';
+const OB_SCHEMA = 'https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json';
+
+export interface IssuerProfile {
+  id: string;
+  type: ['Profile'];
+  name: string;
+  url: string;
+}
+
+export interface OpenBadgeCredential {
+  '@context': string[];
+  id: string;
+  type: ['VerifiableCredential', 'OpenBadgeCredential'];
+  name: string;
+  issuer: IssuerProfile;
+  validFrom: string;
+  credentialSubject: {
+    type: ['AchievementSubject'];
+    identifier: { type: 'IdentityObject'; identityHash: string; identityType: 'name'; hashed: false }[];
+    activityEndDate: string;
+    achievement: {
+      id: string;
+      type: ['Achievement'];
+      achievementType: 'Certificate';
+      name: string;
+      description: string;
+      criteria: { narrative: string };
+      inLanguage: string;
+      alignment?: { type: ['Alignment']; targetName: string; targetUrl: string; targetType: 'ceasn:Competency' }[];
+    };
+  };
+  credentialStatus: { id: string; type: '1EdTechRevocationList' };
+  credentialSchema: { id: string; type: '1EdTechJsonSchemaValidator2019' }[];
+}
+
+export interface CredentialFacts {
+  baseUrl: string;
+  issuerName: string;
+  serial: string;
+  holderName: string;
+  course: { slug: string; title: string; summary: string; language: string; outcomes: string[] };
+  /** What the learner had to do, in words (the completion rule and the study time). */
+  criteria: string;
+  completedAt: Date;
+  issuedAt: Date;
+}
+
+/** ISO 8601 without milliseconds: what VC dates look like, and what SQLite keeps. */
+export function isoSeconds(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+export function verifyUrl(baseUrl: string, serial: string): string {
+  return `${baseUrl}/verify/${serial}`;
+}
+
+export function issuerProfile(baseUrl: string, issuerName: string): IssuerProfile {
+  return { id: `${baseUrl}/issuer`, type: ['Profile'], name: issuerName, url: `${baseUrl}/` };
+}
+
+export function revocationListUrl(baseUrl: string): string {
+  return `${baseUrl}/issuer/revocations.json`;
+}
+
+export function buildOpenBadgeCredential(facts: CredentialFacts): OpenBadgeCredential {
+  const courseUrl = `${facts.baseUrl}/courses/${facts.course.slug}`;
+  return {
+    '@context': [VC_CONTEXT, OB_CONTEXT],
+    id: verifyUrl(facts.baseUrl, facts.serial),
+    type: ['VerifiableCredential', 'OpenBadgeCredential'],
+    name: facts.course.title,
+    issuer: issuerProfile(facts.baseUrl, facts.issuerName),
+    validFrom: isoSeconds(facts.issuedAt),
+    credentialSubject: {
+      type: ['AchievementSubject'],
+      identifier: [{ type: 'IdentityObject', identityHash: facts.holderName, identityType: 'name', hashed: false }],
+      activityEndDate: isoSeconds(facts.completedAt),
+      achievement: {
+        id: courseUrl,
+        type: ['Achievement'],
+        achievementType: 'Certificate',
+        name: facts.course.title,
+        description: facts.course.summary,
+        criteria: { narrative: facts.criteria },
+        inLanguage: facts.course.language,
+        ...(facts.course.outcomes.length
+          ? {
+              alignment: facts.course.outcomes.map((outcome, i) => ({
+                type: ['Alignment'] as ['Alignment'],
+                targetName: outcome,
+                targetUrl: `${courseUrl}#outcome-${i + 1}`,
+                targetType: 'ceasn:Competency' as const,
+              })),
+            }
+          : {}),
+      },
+    },
+    credentialStatus: { id: revocationListUrl(facts.baseUrl), type: '1EdTechRevocationList' },
+    credentialSchema: [{ id: OB_SCHEMA, type: '1EdTechJsonSchemaValidator2019' }],
+  };
+}
+
+/** What the verification pages show, read back from a credential. */
+export interface CredentialSummary {
+  id: string;
+  holderName: string;
+  courseTitle: string;
+  courseDescription: string;
+  outcomes: string[];
+  criteria: string;
+  issuerName: string;
+  issuerId: string;
+  completedAt: Date | null;
+  validFrom: Date | null;
+}
+
+type Json = Record<string, unknown>;
+const objectOf = (value: unknown): Json => (value && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : {});
+const listOf = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
+const textOf = (value: unknown): string => (typeof value === 'string' ? value : '');
+
+function dateOrNull(value: unknown): Date | null {
+  if (typeof value !== 'string') return null;
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? null : date;
+}
+
+/** Reads the fields a person checks; tolerant of credentials that are not ours (missing parts read as empty). */
+export function summarizeCredential(credential: unknown): CredentialSummary {
+  const c = objectOf(credential);
+  const subject = objectOf(Array.isArray(c.credentialSubject) ? c.credentialSubject[0] : c.credentialSubject);
+  const achievement = objectOf(subject.achievement);
+  const issuer = typeof c.issuer === 'string' ? { id: c.issuer } : objectOf(c.issuer);
+  const nameIdentity = listOf(subject.identifier)
+    .map(objectOf)
+    .find((identity) => identity.identityType === 'name' && identity.hashed === false);
+  return {
+    id: textOf(c.id),
+    holderName: textOf(nameIdentity?.identityHash ?? subject.name),
+    courseTitle: textOf(achievement.name ?? c.name),
+    courseDescription: textOf(achievement.description),
+    outcomes: listOf(achievement.alignment)
+      .map((alignment) => textOf(objectOf(alignment).targetName))
+      .filter(Boolean),
+    criteria: textOf(objectOf(achievement.criteria).narrative),
+    issuerName: textOf(issuer.name),
+    issuerId: textOf(issuer.id),
+    completedAt: dateOrNull(subject.activityEndDate),
+    validFrom: dateOrNull(c.validFrom),
+  };
+}

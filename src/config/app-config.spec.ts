@@ -1,0 +1,39 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadConfig } from './app-config';
+
+describe('loadConfig: certificates and queues', () => {
+  let dataDir: string;
+  const load = (env: Record<string, string>) => loadConfig({ DATA_DIR: dataDir, SESSION_SECRET: 'x'.repeat(32), ...env });
+
+  beforeEach(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'er-config-'));
+  });
+
+  afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('has working defaults: ExportReady as issuer, a generated key, no SMTP, four jobs at once', () => {
+    const config = load({ BASE_URL: 'https://learn.example.pk' });
+    expect(config).toMatchObject({ issuerName: 'ExportReady', issuerKey: null, smtpUrl: null, queuePrefix: 'exportready', workerConcurrency: 4 });
+    expect(config.mailFrom).toBe('ExportReady <no-reply@learn.example.pk>');
+  });
+
+  it('takes a private Ed25519 key as a JWK and refuses anything else, naming the variable', () => {
+    const key = { kty: 'OKP', crv: 'Ed25519', x: 'abc', d: 'def' };
+    expect(load({ ISSUER_KEY: JSON.stringify(key) }).issuerKey).toEqual(key);
+    for (const bad of ['not json', JSON.stringify({ ...key, d: undefined }), JSON.stringify({ ...key, crv: 'P-256' })]) {
+      expect(() => load({ ISSUER_KEY: bad })).toThrow(ConfigError);
+      expect(() => load({ ISSUER_KEY: bad })).toThrow(/ISSUER_KEY/);
+    }
+  });
+
+  it('validates SMTP_URL, QUEUE_PREFIX, WORKER_CONCURRENCY and ISSUER_NAME', () => {
+    expect(load({ SMTP_URL: 'smtps://user:pass@mail.example.pk:465' }).smtpUrl).toBe('smtps://user:pass@mail.example.pk:465');
+    expect(() => load({ SMTP_URL: 'http://mail.example.pk' })).toThrow(/SMTP_URL/);
+    expect(() => load({ QUEUE_PREFIX: 'has:colon' })).toThrow(/QUEUE_PREFIX/);
+    expect(() => load({ WORKER_CONCURRENCY: '0' })).toThrow(/WORKER_CONCURRENCY/);
+    expect(() => load({ ISSUER_NAME: ' ' })).toThrow(/ISSUER_NAME/);
+    expect(load({ ISSUER_NAME: 'TDAP E-Commerce Programme', WORKER_CONCURRENCY: '8' })).toMatchObject({ issuerName: 'TDAP E-Commerce Programme', workerConcurrency: 8 });
+  });
+});

@@ -1,0 +1,123 @@
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { QuizzesService } from '../quizzes/quizzes.service';
+import { courseFolderFiles, ExportableCourse, writeCourseFolder } from './content-exporter';
+import { loadCourseFolder } from './content-loader';
+
+const quizzes = new QuizzesService(undefined as never, undefined as never);
+
+const course: ExportableCourse = {
+  definition: {
+    slug: 'rice-exports',
+    title: 'Basmati: "premium" rice, priced right',
+    summary: 'Grades, moisture: and #hashtags in a summary.',
+    language: 'ur',
+    level: 'advanced',
+    estimatedMinutes: 100,
+    outcomes: ['- a leading dash', 'Quote: CIF Jebel Ali'],
+    modules: [
+      {
+        slug: 'grades',
+        title: 'Grades --- and more',
+        minutes: 12,
+        required: true,
+        bodyMarkdown: '---\n\nA rule first.\n\n## Grades',
+      },
+      { slug: 'extra', title: 'اضافی', minutes: 3, required: false, bodyMarkdown: 'اختیاری سبق' },
+    ],
+  },
+  quizzes: [
+    {
+      slug: 'check',
+      title: 'Check',
+      module: 'grades',
+      final: false,
+      required: true,
+      passMark: 55,
+      attempts: 2,
+      timeLimitMinutes: 5,
+      draw: 1,
+      shuffleQuestions: false,
+      shuffleOptions: false,
+      grading: 'latest',
+      review: 'score',
+      questions: [
+        {
+          type: 'truefalse',
+          name: 'moisture',
+          format: 'moodle',
+          text: 'Moisture above 14% is fine: {no}.',
+          answer: false,
+        },
+      ],
+    },
+    {
+      slug: 'final',
+      title: 'Final',
+      module: null,
+      final: true,
+      required: true,
+      passMark: 70,
+      attempts: 0,
+      timeLimitMinutes: 0,
+      draw: 0,
+      shuffleQuestions: true,
+      shuffleOptions: true,
+      grading: 'highest',
+      review: 'full',
+      questions: [{ type: 'essay', name: 'plan', format: 'markdown', text: 'Your **plan**' }],
+    },
+  ],
+};
+
+describe(writeCourseFolder.name, () => {
+  let root: string;
+  beforeEach(() => (root = mkdtempSync(join(tmpdir(), 'exporter-'))));
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  it('writes a folder the loader reads back as the same course', () => {
+    const folder = writeCourseFolder(root, course);
+    const loaded = loadCourseFolder(root, folder, (source) => quizzes.checkGiftSource(source));
+    if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems));
+    expect(loaded.course.definition).toEqual(course.definition);
+    expect(
+      loaded.course.quizzes.map(({ file: _f, source, ...settings }) => ({
+        ...settings,
+        questions: quizzes.parseQuestions(source).map((q) => {
+          const { line: _l, ...rest } = q as typeof q & { line?: number };
+          return rest;
+        }),
+      })),
+    ).toEqual(course.quizzes);
+  });
+
+  it('removes the files of lessons and quizzes the course no longer has, and leaves other files alone', () => {
+    const folder = writeCourseFolder(root, course);
+    writeFileSync(join(folder, 'NOTES.txt'), 'keep me');
+    writeCourseFolder(root, {
+      ...course,
+      definition: { ...course.definition, modules: [course.definition.modules[1]] },
+      quizzes: [course.quizzes[1]],
+    });
+    expect(readdirSync(folder).sort()).toEqual(['01-extra.md', 'NOTES.txt', 'course.yaml', 'quizzes']);
+    expect(readdirSync(join(folder, 'quizzes'))).toEqual(['final.gift']);
+  });
+
+  it('numbers lessons with three digits when there are more than 99', () => {
+    const many = Array.from({ length: 100 }, (_, i) => ({
+      slug: `l-${i}`,
+      title: `L${i}`,
+      minutes: 1,
+      required: true,
+      bodyMarkdown: 'x',
+    }));
+    const names = courseFolderFiles({
+      ...course,
+      definition: { ...course.definition, modules: many },
+      quizzes: [],
+    }).map((f) => f.path);
+    expect(names[1]).toBe('001-l-0.md');
+    expect(names[100]).toBe('100-l-99.md');
+  });
+});

@@ -1,0 +1,71 @@
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { Programme } from './programme.entity';
+
+export const IMPORT_OUTCOMES = ['created', 'enrolled', 'exists', 'error'] as const;
+/** created: new account, enrolled · enrolled: existing account, enrolled now · exists: already in the cohort · error. */
+export type ImportOutcome = (typeof IMPORT_OUTCOMES)[number];
+
+/** A row as read from the file (cells by column), with the cohort it was checked against. */
+export interface ImportRowData {
+  cells: Record<string, string>;
+  defaultCohortId: number | null;
+  cohortId: number | null;
+}
+
+/** A checked CSV file: the dry run stores its rows so that "apply" needs no second upload. */
+@Entity('enrolment_imports')
+@Index('idx_enrolment_imports_programme', ['programmeId', 'createdAt'])
+export class EnrolmentImport {
+  @PrimaryGeneratedColumn()
+  id: number;
+
+  @Column({ name: 'programme_id', type: 'int' })
+  programmeId: number;
+
+  @ManyToOne(() => Programme, { onDelete: 'CASCADE', onUpdate: 'NO ACTION' })
+  @JoinColumn({ name: 'programme_id', foreignKeyConstraintName: 'fk_enrolment_imports_programme' })
+  programme?: Programme;
+
+  @Column({ name: 'uploaded_by', type: 'int' })
+  uploadedBy: number;
+
+  @Column({ name: 'file_sha256', type: 'varchar', length: 64 })
+  fileSha256: string;
+
+  @Column({ name: 'created_at', type: 'datetime' })
+  createdAt: Date;
+
+  @Column({ name: 'applied_at', type: 'datetime', nullable: true })
+  appliedAt: Date | null;
+}
+
+@Entity('enrolment_import_rows')
+@Index('uq_enrolment_import_rows_import_line', ['importId', 'lineNumber'], { unique: true })
+export class EnrolmentImportRow {
+  @PrimaryGeneratedColumn()
+  id: number;
+
+  @Column({ name: 'import_id', type: 'int' })
+  importId: number;
+
+  @ManyToOne(() => EnrolmentImport, { onDelete: 'CASCADE', onUpdate: 'NO ACTION' })
+  @JoinColumn({ name: 'import_id', foreignKeyConstraintName: 'fk_enrolment_import_rows_import' })
+  import?: EnrolmentImport;
+
+  /** The line in the file (the header is line 1), as a spreadsheet shows it. */
+  @Column({ name: 'line_number', type: 'int' })
+  lineNumber: number;
+
+  @Column({ type: 'varchar', length: 191 })
+  email: string;
+
+  @Column({ type: 'simple-json' })
+  data: ImportRowData;
+
+  @Column({ type: 'varchar', length: 10 })
+  outcome: string;
+
+  /** Translation key and parameters of the reason, for rows in error. */
+  @Column({ type: 'simple-json', nullable: true })
+  reason: { key: string; params?: Record<string, string | number> } | null;
+}

@@ -1,0 +1,82 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { assertStorageKey, FileStorage } from './file-storage';
+
+const TEMP_DIR = '.tmp';
+const STALE_TEMP_MS = 60 * 60 * 1000;
+
+/**
+ * Files under one directory (DATA_DIR/files). A write goes to a temporary file first and is
+ * renamed into place, so a process killed mid-write leaves at most a stray temp file, never a
+ * truncated PDF under its real name; writing the same key twice leaves one file.
+ */
+export class LocalFileStorage implements FileStorage {
+  constructor(private readonly root: string) {}
+
+  async put(key: string, data: Buffer): Promise<void> {
+    const target = this.pathOf(key);
+    const temp = join(this.root, TEMP_DIR, `${randomBytes(8).toString('hex')}.tmp`);
+    await mkdir(dirname(temp), { recursive: true });
+    await mkdir(dirname(target), { recursive: true });
+    const handle = await open(temp, 'w', 0o640);
+    try {
+      await handle.writeFile(data);
+      // On disk before the rename, so a file the database calls issued survives a power cut too.
+      await handle.datasync();
+    } finally {
+      await handle.close();
+    }
+    try {
+      await rename(temp, target);
+    } catch (error) {
+      await rm(temp, { force: true });
+      throw error;
+    }
+  }
+
+  async get(key: string): Promise<Buffer | null> {
+    try {
+      return await readFile(this.pathOf(key));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw error;
+    }
+  }
+
+  async exists(key: string): Promise<boolean> {
+    try {
+      return (await stat(this.pathOf(key))).isFile();
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw error;
+    }
+  }
+
+  /** Removes temp files left by processes that died mid-write (recent ones may still be in use). */
+  async removeStaleTempFiles(now = Date.now()): Promise<number> {
+    const dir = join(this.root, TEMP_DIR);
+    let names: string[];
+    try {
+      names = await readdir(dir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+      throw error;
+    }
+    let removed = 0;
+    for (const name of names) {
+      const path = join(dir, name);
+      const info = await stat(path).catch(() => null);
+      if (info && now - info.mtimeMs > STALE_TEMP_MS) {
+        await rm(path, { force: true });
+        removed += 1;
+      }
+    }
+    return removed;
+  }
+
+  private pathOf(key: string): string {
+    assertStorageKey(key);
+    return join(this.root, key);
+  }
+}

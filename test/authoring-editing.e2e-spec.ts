@@ -1,0 +1,339 @@
+import { DataSource } from 'typeorm';
+import { AUTHORING_UPLOAD_MAX_BYTES } from '../src/authoring/authoring-upload.middleware';
+import { LESSON_IMAGE_MAX_BYTES } from '../src/authoring/lesson-images.service';
+import {
+  addLesson,
+  addQuiz,
+  createCourse,
+  emptyContentDir,
+  postMultipart,
+  publish,
+  revisionFrom,
+  saveLesson,
+  signUp,
+} from './support/authoring';
+import { pngOf } from './support/images';
+import { Browser, csrfFrom, startTestApp, TestApp } from './support/test-app';
+
+// The project's testTimeout is not applied per project by Jest: booting the app on a busy MariaDB can take longer than the default 5 s.
+jest.setTimeout(120_000);
+
+const HOSTILE_MARKDOWN = [
+  '## Payment terms',
+  'Ask for 30% in advance <script>alert("stolen")</script> and the rest against documents.',
+  '[Open the guide](javascript:alert(document.cookie))',
+  '<img src="/x.png" onerror="alert(2)">',
+  '<div style="position:fixed" onclick="steal()">Raw HTML box</div>',
+  '<iframe src="https://evil.example/"></iframe>',
+  '<a href="JaVaScRiPt:alert(3)" onmouseover="alert(4)">HTML link</a>',
+  '<svg onload="alert(5)"><circle r="5"/></svg>',
+].join('\n\n');
+
+/** The lesson's rendered body: the preview block in the editor, or the prose block of the learner page. */
+function renderedBody(html: string, marker: RegExp): string {
+  const match = marker.exec(html);
+  if (!match) throw new Error(`no rendered lesson body in the page (${marker})`);
+  return match[1];
+}
+
+function expectHarmless(html: string) {
+  expect(html).toContain('Ask for 30% in advance');
+  expect(html).toContain('Raw HTML box');
+  expect(html).not.toMatch(
+    /<script|<iframe|<svg|<div|<style|javascript:|onerror|onclick|onload|onmouseover|style=/i,
+  );
+}
+
+describe('the lesson editor and publishing, with hostile and broken input', () => {
+  let t: TestApp;
+  let db: DataSource;
+  let trainer: Browser;
+
+  beforeAll(async () => {
+    t = await startTestApp({ CONTENT_DIR: emptyContentDir() });
+    db = t.app.get(DataSource);
+    trainer = await signUp(t, 'farah@trainers.pk', 'trainer');
+  });
+
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('renders scripts, javascript: links, event handlers and raw HTML harmless, in the preview and on the learner page alike', async () => {
+    const id = await createCourse(trainer, { title: 'Getting paid safely', slug: 'paid-safely' });
+    const lesson = await addLesson(trainer, id, 'Payment terms');
+    const editor = `/author/courses/${id}/lessons/${lesson}`;
+    const page = await trainer.get(editor);
+    const previewed = await trainer.agent
+      .post(editor)
+      .type('form')
+      .send({
+        _csrf: csrfFrom(page.text),
+        revision: revisionFrom(page.text),
+        action: 'preview',
+        title: 'Payment terms',
+        minutes: '10',
+        bodyMarkdown: HOSTILE_MARKDOWN,
+      });
+    expect(previewed.status).toBe(200);
+    expectHarmless(
+      renderedBody(previewed.text, /<div class="prose" id="preview"\s*>([\s\S]*?)<\/div>\s*<\/section>/),
+    );
+    // The text itself stays in the form, escaped, for the trainer to fix.
+    expect(previewed.text).toContain('&lt;script&gt;alert(&quot;stolen&quot;)&lt;/script&gt;');
+
+    expect(
+      (await saveLesson(trainer, id, lesson, { minutes: '10', bodyMarkdown: HOSTILE_MARKDOWN })).status,
+    ).toBe(303);
+    const asLearnerPreview = await trainer.get(`/author/courses/${id}/preview/lessons/${lesson}`).expect(200);
+    expectHarmless(renderedBody(asLearnerPreview.text, /<div class="prose">([\s\S]*?)<\/div>\s*<\/article>/));
+    expect((await publish(trainer, id)).status).toBe(303);
+
+    const learner = await signUp(t, 'kamran@leather.pk');
+    await learner.submit('/courses/paid-safely', '/courses/paid-safely/enrol', {});
+    const learnerPage = await learner.get(`/courses/paid-safely/modules/${lesson}`).expect(200);
+    expectHarmless(renderedBody(learnerPage.text, /<div class="prose">([\s\S]*?)<\/div>\s*<\/article>/));
+  });
+
+  it('refuses an upload that is not an image, or too large, with a message, and keeps what the trainer typed', async () => {
+    const id = await createCourse(trainer, { title: 'Product photos', slug: 'product-photos' });
+    const lesson = await addLesson(trainer, id, 'Main image');
+    const editor = `/author/courses/${id}/lessons/${lesson}`;
+    const typed = 'A white background sells better on Alibaba.';
+    const upload = async (file?: { name: string; data: Buffer; type: string }) => {
+      const page = await trainer.get(editor);
+      return postMultipart(
+        trainer,
+        editor,
+        editor,
+        {
+          action: 'upload',
+          revision: revisionFrom(page.text),
+          title: 'Main image',
+          minutes: '5',
+          bodyMarkdown: typed,
+          imageAlt: 'x',
+        },
+        file && { field: 'image', ...file },
+      );
+    };
+
+    const text = await upload({
+      name: 'photo.png',
+      data: Buffer.from('this is not a picture at all'),
+      type: 'image/png',
+    });
+    expect(text.status).toBe(400);
+    expect(text.text).toContain('This file is not a PNG, JPEG or WebP image.');
+    expect(text.text).toContain(typed);
+
+    const svg = await upload({
+      name: 'logo.svg',
+      data: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"></svg>'),
+      type: 'image/svg+xml',
+    });
+    expect(svg.status).toBe(400);
+    expect(svg.text).toContain('This file is not a PNG, JPEG or WebP image.');
+
+    const oversized = Buffer.concat([pngOf(100, 100), Buffer.alloc(LESSON_IMAGE_MAX_BYTES)]);
+    const large = await upload({ name: 'huge.png', data: oversized, type: 'image/png' });
+    expect(large.status).toBe(400);
+    expect(large.text).toContain('The image is larger than 2 MB.');
+    expect(large.text).toContain(typed);
+
+    // Far beyond the limit: refused before it is read at all.
+    const enormous = await upload({
+      name: 'enormous.png',
+      data: Buffer.concat([pngOf(10, 10), Buffer.alloc(AUTHORING_UPLOAD_MAX_BYTES)]),
+      type: 'image/png',
+    });
+    expect(enormous.status).toBe(413);
+    expect(enormous.text).toContain('The upload is larger than allowed.');
+
+    const none = await upload();
+    expect(none.status).toBe(400);
+    expect(none.text).toContain('Choose an image file first.');
+
+    const [{ count }] = await db.query(
+      "SELECT COUNT(*) AS count FROM audit_log WHERE action = 'image_uploaded'",
+    );
+    expect(Number(count)).toBe(0);
+    // Nothing of it was saved into the lesson either.
+    expect((await trainer.get(editor)).text).not.toContain(typed);
+  });
+
+  it('lists every problem when publishing an invalid course, and publishes nothing', async () => {
+    const empty = await createCourse(trainer, { title: 'Nothing yet', slug: 'nothing-yet' });
+    const refusedEmpty = await publish(trainer, empty);
+    expect(refusedEmpty.status).toBe(422);
+    expect(refusedEmpty.text).toContain('The course was not published.');
+    expect(refusedEmpty.text).toContain('The course has no lessons. Add at least one.');
+
+    const id = await createCourse(trainer, { title: 'Half built', slug: 'half-built' });
+    const first = await addLesson(trainer, id, 'Listing basics');
+    const second = await addLesson(trainer, id, 'Keywords');
+    await addQuiz(trainer, id, 'Final assessment', 'final');
+    await addQuiz(trainer, id, 'Keyword check', second);
+    await saveLesson(trainer, id, second, { minutes: '5', bodyMarkdown: 'Use the words buyers search for.' });
+    // Deleting the lesson leaves its check quiz following nothing.
+    const deleted = await trainer.submit(
+      `/author/courses/${id}`,
+      `/author/courses/${id}/lessons/${second}/delete`,
+      {},
+    );
+    expect(deleted.status).toBe(303);
+    expect(first).toBe('listing-basics');
+
+    const refused = await publish(trainer, id);
+    expect(refused.status).toBe(422);
+    const problems = [...refused.text.matchAll(/<li>([^<]*)<\/li>/g)]
+      .map((m) => m[1])
+      .filter((text) => /Lesson|Quiz|quiz|course/.test(text));
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'Lesson “Listing basics” has no text.',
+        'Quiz “Final assessment” is required but has no questions, so nobody could complete the course.',
+        'Quiz “Keyword check” must follow a lesson of the course (or be the final assessment).',
+        'Quiz “Keyword check” has no questions.',
+      ]),
+    );
+    expect(problems).toHaveLength(4);
+    await trainer.get('/courses/half-built').expect(404);
+    const [{ status }] = await db.query('SELECT status FROM courses WHERE slug = ?', ['half-built']);
+    expect(status).toBe('draft');
+  });
+
+  it('shows GIFT problems with their line numbers before importing anything, and question form problems in words', async () => {
+    const id = await createCourse(trainer, { title: 'Quiz workshop', slug: 'quiz-workshop' });
+    await addLesson(trainer, id, 'Only lesson');
+    const quiz = await addQuiz(trainer, id, 'Final', 'final');
+    const quizPage = `/author/courses/${id}/quizzes/${quiz}`;
+    const page = await trainer.get(quizPage);
+    const gift =
+      '::ok:: Incoterms are published by the ICC. {T}\n\n::broken:: Which rule makes the seller insure?\n{\n  =CIF\n  =CIP\n  ~FOB\n}\n';
+    const file = {
+      field: 'giftFile',
+      name: 'quiz.gift',
+      data: Buffer.from(gift),
+      type: 'application/octet-stream',
+    };
+    const preview = await postMultipart(
+      trainer,
+      quizPage,
+      `${quizPage}/gift`,
+      { action: 'preview', mode: 'add', revision: revisionFrom(page.text), gift: '' },
+      file,
+    );
+    expect(preview.status).toBe(200);
+    expect(preview.text).toMatch(
+      /<li>Line 6: a single-choice question needs exactly one right answer, found 2<\/li>/,
+    );
+    const refused = await postMultipart(
+      trainer,
+      quizPage,
+      `${quizPage}/gift`,
+      { action: 'import', mode: 'add', revision: revisionFrom(page.text), gift: '' },
+      file,
+    );
+    expect(refused.status).toBe(400);
+    expect(refused.text).toContain('Nothing can be imported until these problems are fixed:');
+    expect((await trainer.get(quizPage)).text).toContain('No questions yet.');
+
+    const form = await trainer.get(`${quizPage}/questions/new?type=multiple`);
+    const invalid = await trainer.agent
+      .post(`${quizPage}/questions`)
+      .type('form')
+      .send({
+        _csrf: csrfFrom(form.text),
+        revision: revisionFrom(form.text),
+        type: 'multiple',
+        action: 'save',
+        text: 'Which documents does a bank check under an LC?',
+        'options[0][text]': 'Bill of lading',
+        'options[0][weight]': '50',
+        'options[1][text]': 'Commercial invoice',
+        'options[1][weight]': '30',
+      });
+    expect(invalid.status).toBe(400);
+    expect(invalid.text).toContain('the positive weights add up to 80%, not 100%');
+    // What was typed comes back in the form.
+    expect(invalid.text).toContain('value="Commercial invoice"');
+    expect(invalid.text).toContain('value="30"');
+  });
+
+  it('tells the second of two trainers saving the same lesson that it changed, and overwrites nothing', async () => {
+    const id = await createCourse(trainer, { title: 'Shipping by sea', slug: 'shipping-by-sea' });
+    const lesson = await addLesson(trainer, id, 'Containers');
+    const coauthor = await signUp(t, 'usman@trainers.pk', 'trainer');
+    await trainer.submit(`/author/courses/${id}`, `/author/courses/${id}/authors`, {
+      email: 'usman@trainers.pk',
+    });
+    const editor = `/author/courses/${id}/lessons/${lesson}`;
+
+    // Both open the lesson at the same revision.
+    const farahPage = await trainer.get(editor);
+    const usmanPage = await coauthor.get(editor);
+    const form = (page: string, body: string) => ({
+      _csrf: csrfFrom(page),
+      revision: revisionFrom(page),
+      action: 'save',
+      title: 'Containers',
+      minutes: '8',
+      required: 'on',
+      bodyMarkdown: body,
+    });
+    const farah = await trainer.agent
+      .post(editor)
+      .type('form')
+      .send(form(farahPage.text, 'A 20-foot container holds about 10 pallets.'));
+    expect(farah.status).toBe(303);
+    const usman = await coauthor.agent
+      .post(editor)
+      .type('form')
+      .send(form(usmanPage.text, 'A 40-foot container is cheaper per pallet.'));
+    expect(usman.status).toBe(409);
+    expect(usman.text).toContain('This lesson changed since you opened it.');
+    // His text is kept in the form; hers is shown as what is saved now.
+    expect(usman.text).toMatch(
+      /<textarea id="f-body"[^>]*>A 40-foot container is cheaper per pallet.<\/textarea>/,
+    );
+    expect(usman.text).toContain(
+      '<pre class="their-version" dir="auto">A 20-foot container holds about 10 pallets.</pre>',
+    );
+    const stored = async () => {
+      const [{ content }] = await db.query('SELECT content FROM course_drafts WHERE course_id = ?', [id]);
+      return (typeof content === 'string' ? JSON.parse(content) : content).modules[0].bodyMarkdown;
+    };
+    expect(await stored()).toBe('A 20-foot container holds about 10 pallets.');
+
+    // Having seen her version, he saves again on purpose: now it goes through.
+    const again = await coauthor.agent
+      .post(editor)
+      .type('form')
+      .send(form(usman.text, 'A 40-foot container is cheaper per pallet; 20 feet suits heavy goods.'));
+    expect(again.status).toBe(303);
+    expect(await stored()).toBe('A 40-foot container is cheaper per pallet; 20 feet suits heavy goods.');
+  });
+
+  it('keeps both of two saves of different lessons made at the same moment', async () => {
+    const id = await createCourse(trainer, { title: 'Trade fairs', slug: 'trade-fairs' });
+    const slugs = [
+      await addLesson(trainer, id, 'Before the fair'),
+      await addLesson(trainer, id, 'At the stand'),
+      await addLesson(trainer, id, 'After the fair'),
+    ];
+    const results = await Promise.all(
+      slugs.map((slug, i) =>
+        saveLesson(trainer, id, slug, { minutes: '5', bodyMarkdown: `Text of lesson ${i + 1}.` }),
+      ),
+    );
+    expect(results.map((r) => r.status)).toEqual([303, 303, 303]);
+    const [{ content }] = await db.query('SELECT content FROM course_drafts WHERE course_id = ?', [id]);
+    const draft = typeof content === 'string' ? JSON.parse(content) : content;
+    expect(draft.modules.map((m: { bodyMarkdown: string }) => m.bodyMarkdown)).toEqual([
+      'Text of lesson 1.',
+      'Text of lesson 2.',
+      'Text of lesson 3.',
+    ]);
+  });
+});

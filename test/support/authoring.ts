@@ -1,0 +1,146 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import { Browser, csrfFrom, TestApp } from './test-app';
+
+// Driving the authoring area the way a trainer's browser does: pages are fetched for their
+// forms' CSRF tokens, forms are posted as the browser would (multipart where there is a file).
+
+/** An empty content/ root, so a test app starts without the shipped curriculum. */
+export function emptyContentDir(): string {
+  return mkdtempSync(join(tmpdir(), 'exportready-content-'));
+}
+
+/** A signed-in account with a role (trainers and admins are promoted directly in the database). */
+export async function signUp(
+  t: TestApp,
+  email: string,
+  role: 'learner' | 'trainer' | 'manager' | 'admin' = 'learner',
+): Promise<Browser> {
+  const browser = new Browser(t.server);
+  await browser.register(email.split('@')[0], email);
+  if (role !== 'learner')
+    await t.app.get(DataSource).query('UPDATE users SET role = ? WHERE email = ?', [role, email]);
+  return browser;
+}
+
+export const COURSE_FIELDS = {
+  title: 'Selling towels to Germany',
+  summary:
+    'How a small towel maker from Faisalabad prices, lists and ships its first order to a German buyer.',
+  language: 'en',
+  level: 'beginner',
+  hours: '2',
+  outcomes: 'Quote a CIF price in euros\nList towels on a B2B marketplace',
+};
+
+/** Creates a course through the form; returns its id. */
+export async function createCourse(browser: Browser, fields: Record<string, string> = {}): Promise<number> {
+  const response = await browser.submit('/author/courses/new', '/author/courses', {
+    ...COURSE_FIELDS,
+    ...fields,
+  });
+  if (response.status !== 303)
+    throw new Error(`creating a course failed with ${response.status}: ${response.text.slice(0, 800)}`);
+  return Number(/\/author\/courses\/(\d+)$/.exec(response.headers.location as string)?.[1]);
+}
+
+/** Adds a lesson from the course page; returns its slug. */
+export async function addLesson(browser: Browser, courseId: number, title: string): Promise<string> {
+  const response = await browser.submit(
+    `/author/courses/${courseId}`,
+    `/author/courses/${courseId}/lessons`,
+    { title },
+  );
+  if (response.status !== 303) throw new Error(`adding a lesson failed with ${response.status}`);
+  return (response.headers.location as string).split('/').pop() as string;
+}
+
+/** The hidden revision of the form on a page. */
+export function revisionFrom(html: string): string {
+  const match = /name="revision" value="(\d+)"/.exec(html);
+  if (!match) throw new Error('no revision in the page');
+  return match[1];
+}
+
+/** Opens the lesson editor and saves the lesson with the fields given (the rest as they were). */
+export async function saveLesson(
+  browser: Browser,
+  courseId: number,
+  slug: string,
+  fields: { title?: string; minutes?: string; required?: boolean; bodyMarkdown?: string },
+) {
+  const path = `/author/courses/${courseId}/lessons/${slug}`;
+  const page = await browser.get(path);
+  const current = {
+    title: /id="f-title" name="title" type="text" value="([^"]*)"/.exec(page.text)?.[1] ?? '',
+    minutes: /id="f-minutes" name="minutes" type="text" value="([^"]*)"/.exec(page.text)?.[1] ?? '10',
+  };
+  const required =
+    fields.required ?? /id="f-required" name="required" type="checkbox" checked/.test(page.text);
+  return browser.agent
+    .post(path)
+    .type('form')
+    .send({
+      _csrf: csrfFrom(page.text),
+      revision: revisionFrom(page.text),
+      action: 'save',
+      title: fields.title ?? current.title,
+      minutes: fields.minutes ?? current.minutes,
+      bodyMarkdown: fields.bodyMarkdown ?? '',
+      ...(required ? { required: 'on' } : {}),
+    });
+}
+
+/** A multipart form post, as a browser sends a form with a file input. */
+export async function postMultipart(
+  browser: Browser,
+  formPage: string,
+  action: string,
+  fields: Record<string, string>,
+  file?: { field: string; name: string; data: Buffer; type: string },
+) {
+  const page = await browser.get(formPage);
+  let request = browser.agent.post(action).field('_csrf', csrfFrom(page.text));
+  for (const [name, value] of Object.entries(fields)) request = request.field(name, value);
+  if (file) request = request.attach(file.field, file.data, { filename: file.name, contentType: file.type });
+  return request;
+}
+
+/** Adds a quiz from the course page; returns its slug. */
+export async function addQuiz(
+  browser: Browser,
+  courseId: number,
+  title: string,
+  placement = 'final',
+): Promise<string> {
+  const response = await browser.submit(
+    `/author/courses/${courseId}`,
+    `/author/courses/${courseId}/quizzes`,
+    { title, placement },
+  );
+  if (response.status !== 303)
+    throw new Error(`adding a quiz failed with ${response.status}: ${response.text.slice(0, 500)}`);
+  return (response.headers.location as string).split('/').pop() as string;
+}
+
+/** Adds a question through the question form. */
+export async function addQuestion(
+  browser: Browser,
+  courseId: number,
+  quiz: string,
+  type: string,
+  fields: Record<string, string>,
+) {
+  const base = `/author/courses/${courseId}/quizzes/${quiz}`;
+  const page = await browser.get(`${base}/questions/new?type=${type}`);
+  return browser.agent
+    .post(`${base}/questions`)
+    .type('form')
+    .send({ _csrf: csrfFrom(page.text), revision: revisionFrom(page.text), type, action: 'save', ...fields });
+}
+
+export async function publish(browser: Browser, courseId: number) {
+  return browser.submit(`/author/courses/${courseId}`, `/author/courses/${courseId}/publish`, {});
+}
