@@ -66,7 +66,9 @@ export class AssessmentService implements OnModuleInit, OnModuleDestroy {
   }
 
   private async reapplyCompletion(manager: EntityManager, attempt: QuizAttempt, now: Date): Promise<void> {
-    const quiz = await this.quizzes.findQuizById(attempt.quizId);
+    // Read through the transaction's own connection: a second pooled connection would wait on
+    // this transaction's locks on MariaDB and deadlock under load.
+    const quiz = await this.quizzes.findQuizById(attempt.quizId, manager);
     if (!quiz) return;
     const enrollment = await this.enrollments.findEnrollment(attempt.userId, quiz.courseId, manager);
     if (enrollment) await this.enrollments.applyCompletionRule(manager, enrollment.id, now);

@@ -205,8 +205,8 @@ export class QuizzesService {
     return quiz;
   }
 
-  findQuizById(id: number): Promise<Quiz | null> {
-    return this.dataSource.getRepository(Quiz).findOneBy({ id });
+  findQuizById(id: number, manager: EntityManager = this.dataSource.manager): Promise<Quiz | null> {
+    return manager.getRepository(Quiz).findOneBy({ id });
   }
 
   async activeQuestions(quizId: number, manager: EntityManager = this.dataSource.manager): Promise<QuizQuestion[]> {
