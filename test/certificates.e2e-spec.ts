@@ -7,13 +7,14 @@ import hbs from 'hbs';
 import { compactVerify, importJWK } from 'jose';
 import type { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
+import { courseIds, createCohort, createProgramme } from './support/programmes';
 import { Certificate } from '../src/certificates/certificate.entity';
 import { CERTIFICATES_QUEUE, ISSUE_CERTIFICATE_JOB, issueCertificateJobId } from '../src/certificates/certificates.queue';
 import { CertificatesService } from '../src/certificates/certificates.service';
 import { UsersService } from '../src/users/users.service';
 import { certificatePdfFiles, waitFor } from './support/certificates';
 import { completeCourse } from './support/learning';
-import { Browser, startTestApp, TestApp } from './support/test-app';
+import { Browser, csrfFrom, startTestApp, TestApp } from './support/test-app';
 
 const COURSE = 'alibaba-first-30-days';
 const ARTIFACTS = join(__dirname, '..', 'test-artifacts', 'certificates');
@@ -278,6 +279,21 @@ describe('certificates: a completed course becomes a certificate anyone can veri
     expect(mine).toHaveLength(1);
     expect(mine[0].credential).toBe(ayesha.certificate.credential);
     expect(certificatePdfFiles(t)).toEqual(before);
+  });
+
+  it('filters the register by cohort, among the cohorts the manager runs', async () => {
+    const programmeId = await createProgramme(manager, 'Faisalabad home textiles 2026');
+    const cohortId = await createCohort(manager, programmeId, 'Batch A', await courseIds(t, [COURSE]));
+    const members = await manager.get(`/manage/cohorts/${cohortId}/members`);
+    const added = await manager.agent.post(`/manage/cohorts/${cohortId}/members`).type('form').send({ _csrf: csrfFrom(members.text), email: 'ayesha@example.pk' });
+    expect(added.status).toBe(303);
+
+    const all = await manager.get('/manage/certificates').expect(200);
+    expect(all.text).toContain(`<option value="${cohortId}"`);
+    const serials = (html: string) => [...html.matchAll(/ER-\d{4}-\d{6}/g)].map((m) => m[0]);
+    const inCohort = await manager.get(`/manage/certificates?cohort=${cohortId}`).expect(200);
+    expect(serials(inCohort.text)).toContain(ayesha.certificate.serial);
+    expect(new Set(serials(inCohort.text)).size).toBeLessThan(new Set(serials(all.text)).size);
   });
 
   it('gives managers a register with CSV and ZIP exports, and admins a guarded queue dashboard', async () => {

@@ -6,6 +6,7 @@ import { csrfToken } from '../auth/csrf';
 import { RequireRole } from '../auth/roles.decorator';
 import { FormInvalidError } from '../common/domain-error';
 import { CoursesService } from '../courses/courses.service';
+import { ProgrammesService } from '../programmes/programmes.service';
 import { User } from '../users/user.entity';
 import { CertificateRegisterService, parseRegisterFilter, registerQuery } from './certificate-register.service';
 import { CERTIFICATE_STATUSES } from './certificate.entity';
@@ -32,11 +33,21 @@ export class CertificateRegisterController {
     private readonly register: CertificateRegisterService,
     private readonly certificates: CertificatesService,
     private readonly courses: CoursesService,
+    private readonly programmes: ProgrammesService,
   ) {}
+
+  /** The cohorts this manager may filter by: those of their programmes and those they run. */
+  private async visibleCohorts(user: User) {
+    const { programmes, cohorts } = await this.programmes.overviewFor({ id: user.id, role: user.role });
+    const ofProgrammes = (await Promise.all(programmes.map((p) => this.programmes.cohortsOf(p.id)))).flat();
+    return [...ofProgrammes, ...cohorts].map((c) => ({ id: c.id, name: c.name }));
+  }
 
   @Get('certificates')
   async list(@Query() query: Record<string, unknown>, @Req() req: Request, @Res() res: Response) {
     const filter = parseRegisterFilter(query);
+    const cohorts = await this.visibleCohorts(req.user as User);
+    if (filter.cohortId && !cohorts.some((c) => c.id === filter.cohortId)) filter.cohortId = undefined;
     const current = Math.max(1, Number.parseInt(String(query.page ?? '1'), 10) || 1);
     const [{ rows, total, countsByStatus }, courses] = await Promise.all([this.register.page(filter, current, PAGE_SIZE), this.courses.listPublishedCourses()]);
     const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
@@ -52,6 +63,7 @@ export class CertificateRegisterController {
       })),
       filter,
       courses: courses.map((c) => ({ id: c.id, title: c.title, selected: c.id === filter.courseId })),
+      cohorts: cohorts.map((c) => ({ ...c, selected: c.id === filter.cohortId })),
       statuses: CERTIFICATE_STATUSES.map((status) => ({ status, selected: status === filter.status, count: countsByStatus[status] })),
       total,
       page: current,

@@ -13,6 +13,8 @@ import { verifyUrl } from './credential/open-badge';
 /** The register's filters, as typed in the query string; anything unreadable is simply not applied. */
 export interface RegisterFilter {
   courseId?: number;
+  /** Certificates of enrolments that came through this cohort. */
+  cohortId?: number;
   status?: CertificateStatus;
   /** Completion dates, inclusive, as YYYY-MM-DD in the site's time zone (Pakistan). */
   from?: string;
@@ -33,9 +35,11 @@ const EXPORT_BATCH = 500;
 export function parseRegisterFilter(query: Record<string, unknown>): RegisterFilter {
   const text = (key: string) => (typeof query[key] === 'string' ? (query[key] as string).trim() : '');
   const courseId = Number.parseInt(text('course'), 10);
+  const cohortId = Number.parseInt(text('cohort'), 10);
   const status = text('status');
   return {
     courseId: Number.isInteger(courseId) && courseId > 0 ? courseId : undefined,
+    cohortId: Number.isInteger(cohortId) && cohortId > 0 ? cohortId : undefined,
     status: (CERTIFICATE_STATUSES as readonly string[]).includes(status) ? (status as CertificateStatus) : undefined,
     from: DATE.test(text('from')) ? text('from') : undefined,
     to: DATE.test(text('to')) ? text('to') : undefined,
@@ -47,6 +51,7 @@ export function parseRegisterFilter(query: Record<string, unknown>): RegisterFil
 export function registerQuery(filter: RegisterFilter): string {
   const params = new URLSearchParams();
   if (filter.courseId) params.set('course', String(filter.courseId));
+  if (filter.cohortId) params.set('cohort', String(filter.cohortId));
   if (filter.status) params.set('status', filter.status);
   if (filter.from) params.set('from', filter.from);
   if (filter.to) params.set('to', filter.to);
@@ -70,6 +75,10 @@ export class CertificateRegisterService {
   private filtered(filter: RegisterFilter): SelectQueryBuilder<Certificate> {
     const query = this.certificates.createQueryBuilder('c');
     if (filter.courseId) query.andWhere('c.courseId = :courseId', { courseId: filter.courseId });
+    // Cohort membership is the programmes module's table; reading it here keeps the dependency one way.
+    if (filter.cohortId) {
+      query.andWhere('c.enrollmentId IN (SELECT ce.enrollment_id FROM cohort_enrolments ce WHERE ce.cohort_id = :cohortId)', { cohortId: filter.cohortId });
+    }
     if (filter.status) query.andWhere('c.status = :status', { status: filter.status });
     if (filter.from) query.andWhere('c.completedAt >= :from', { from: new Date(`${filter.from}T00:00:00${SITE_UTC_OFFSET}`) });
     if (filter.to) {
