@@ -1,3 +1,4 @@
+import { DataSource } from 'typeorm';
 import { catalogKeys, I18nService } from '../src/i18n/i18n.service';
 import { takeQuiz } from './support/learning';
 import { Browser, csrfFrom, startTestApp, TestApp } from './support/test-app';
@@ -81,6 +82,11 @@ describe('the learner path in Urdu', () => {
       expectUrduPage((await browser.get(path)).text, path);
     }
     expect((await browser.get('/dashboard')).text).toContain('value="100"');
+    // The same account as an admin: authoring, programme management and the public verification pages.
+    await t.app.get(DataSource).query("UPDATE users SET role = 'admin' WHERE email = 'ayesha.ur@example.pk'");
+    for (const path of ['/author', '/author/grading', '/manage', '/manage/certificates', '/admin/users', '/admin/audit', '/verify', '/verify/ER-2026-999999']) {
+      expectUrduPage((await browser.get(path)).text, path);
+    }
     const csrf = await browser.agent.post('/account').type('form').send({ name: 'x' });
     expect(csrf.status).toBe(403);
     expectUrduPage(csrf.text, 'POST /account without token');

@@ -62,7 +62,7 @@ export class CertificateRegisterController {
         hasPdf: !!row.pdfPath,
       })),
       filter,
-      courses: courses.map((c) => ({ id: c.id, title: c.title, selected: c.id === filter.courseId })),
+      courses: courses.map((c) => ({ id: c.id, title: c.title, language: c.language, selected: c.id === filter.courseId })),
       cohorts: cohorts.map((c) => ({ ...c, selected: c.id === filter.cohortId })),
       statuses: CERTIFICATE_STATUSES.map((status) => ({ status, selected: status === filter.status, count: countsByStatus[status] })),
       total,
