@@ -58,6 +58,9 @@ describe('enrolment rules', () => {
     const search = await browser.get('/courses?q=Alibaba').expect(200);
     expect(search.text).toContain(`/courses/${COURSE}"`);
     const none = await browser.get('/courses?q=zzzz-no-such-words').expect(200);
+    // A typed % is a character to find, not a wildcard that matches every course.
+    expect((await browser.get('/courses?q=%25').expect(200)).text).not.toContain(`/courses/${COURSE}"`);
+    expect((await browser.get('/courses?q=first%2030').expect(200)).text).toContain(`/courses/${COURSE}"`);
     expect(none.text).toContain('No course matches your search.');
     const urdu = await browser.get('/courses?language=ur').expect(200);
     expect(urdu.text).not.toContain(`/courses/${COURSE}"`);

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Brackets, DataSource, Repository, SelectQueryBuilder } from 'typeorm';
 import { CSV_BOM, csvLine } from '../common/csv';
+import { containsPattern, LIKE_ESCAPE } from '../common/like';
 import { DomainError, ErrorCode } from '../common/domain-error';
 import { ZIP_MAX_ENTRIES, ZipWriter } from '../common/zip-writer';
 import { AppConfig } from '../config/app-config';
@@ -87,8 +88,8 @@ export class CertificateRegisterService {
       query.andWhere('c.completedAt < :to', { to: end });
     }
     if (filter.q) {
-      const like = `%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      query.andWhere(new Brackets((where) => where.where('c.holderName LIKE :like', { like }).orWhere('c.serial LIKE :like', { like })));
+      const like = containsPattern(filter.q);
+      query.andWhere(new Brackets((where) => where.where(`c.holderName LIKE :like ${LIKE_ESCAPE}`, { like }).orWhere(`c.serial LIKE :like ${LIKE_ESCAPE}`, { like })));
     }
     return query;
   }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Brackets, DataSource, EntityManager, In, IsNull } from 'typeorm';
 import { NotFoundError } from '../common/domain-error';
+import { containsPattern, LIKE_ESCAPE } from '../common/like';
 import { CourseDefinition } from './course-definition';
 import { CourseModule } from './course-module.entity';
 import { Course, COURSE_LEVELS, CourseStatus } from './course.entity';
@@ -38,8 +39,8 @@ export class CoursesService {
     const query = this.courses.createQueryBuilder('course').where('course.status = :status', { status: 'published' });
     const term = filters.q?.trim();
     if (term) {
-      const like = `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      query.andWhere(new Brackets((where) => where.where('course.title LIKE :like', { like }).orWhere('course.summary LIKE :like', { like })));
+      const like = containsPattern(term);
+      query.andWhere(new Brackets((where) => where.where(`course.title LIKE :like ${LIKE_ESCAPE}`, { like }).orWhere(`course.summary LIKE :like ${LIKE_ESCAPE}`, { like })));
     }
     if (filters.level && (COURSE_LEVELS as readonly string[]).includes(filters.level)) {
       query.andWhere('course.level = :level', { level: filters.level });

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import { DataSource, EntityManager, In, Like, Repository } from 'typeorm';
+import { DataSource, EntityManager, In, Repository } from 'typeorm';
 import { FormInvalidError, NotFoundError } from '../common/domain-error';
+import { containsPattern, LIKE_ESCAPE } from '../common/like';
 import { TransactionRunner } from '../database/transaction-runner';
 import { hashPassword, passwordProblem, verifyPassword } from './password-hasher';
 import { Locale, LOCALES, Role, ROLES, User } from './user.entity';
@@ -190,15 +191,20 @@ export class UsersService {
 
   async search(query: string, page: number, pageSize = 50): Promise<{ users: User[]; total: number }> {
     const term = query.trim();
-    const where = term ? [{ email: Like(`%${term.toLowerCase()}%`) }, { name: Like(`%${term}%`) }] : {};
-    const [users, total] = await this.users.findAndCount({
-      where,
-      order: { createdAt: 'DESC', id: 'DESC' },
-      skip: (Math.max(page, 1) - 1) * pageSize,
-      take: pageSize,
-    });
+    const search = this.users.createQueryBuilder('user');
+    if (term) {
+      search.where(`user.email LIKE :email ${LIKE_ESCAPE}`, { email: containsPattern(term.toLowerCase()) });
+      search.orWhere(`user.name LIKE :name ${LIKE_ESCAPE}`, { name: containsPattern(term) });
+    }
+    const [users, total] = await search
+      .orderBy('user.createdAt', 'DESC')
+      .addOrderBy('user.id', 'DESC')
+      .skip((Math.max(page, 1) - 1) * pageSize)
+      .take(pageSize)
+      .getManyAndCount();
     return { users, total };
   }
+
 
   async setRole(userId: number, role: string): Promise<User> {
     if (!(ROLES as readonly string[]).includes(role)) throw new FormInvalidError({ role: 'validation.choose_option' });
