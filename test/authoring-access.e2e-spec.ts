@@ -9,7 +9,7 @@ import { AuthorQuizzesController } from '../src/authoring/author-quizzes.control
 import { addLesson, addQuestion, addQuiz, createCourse, saveLesson, signUp } from './support/authoring';
 import { Browser, csrfFrom, startTestApp, TestApp } from './support/test-app';
 
-// The project's testTimeout is not applied per project by Jest: booting the app on a busy MariaDB can take longer than the default 5 s.
+// These suites boot the app several times and publish whole courses: longer than the project's 60 s on a busy MariaDB.
 jest.setTimeout(120_000);
 
 const AUTHORING_CONTROLLERS = [

@@ -15,7 +15,7 @@ import { pngOf } from './support/images';
 import { completeCourse, completeLessons } from './support/learning';
 import { csrfFrom, startTestApp, TestApp } from './support/test-app';
 
-// The project's testTimeout is not applied per project by Jest: booting the app on a busy MariaDB can take longer than the default 5 s.
+// These suites boot the app several times and publish whole courses: longer than the project's 60 s on a busy MariaDB.
 jest.setTimeout(120_000);
 
 const GIFT = `// pasted from the trainer's notes
