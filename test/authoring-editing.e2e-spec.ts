@@ -1,3 +1,4 @@
+import sharp from 'sharp';
 import { DataSource } from 'typeorm';
 import { AUTHORING_UPLOAD_MAX_BYTES } from '../src/authoring/authoring-upload.middleware';
 import { LESSON_IMAGE_MAX_BYTES } from '../src/authoring/lesson-images.service';
@@ -160,6 +161,67 @@ describe('the lesson editor and publishing, with hostile and broken input', () =
     expect(Number(count)).toBe(0);
     // Nothing of it was saved into the lesson either.
     expect((await trainer.get(editor)).text).not.toContain(typed);
+  });
+
+  it('makes a phone photo fit for a slow connection: upright, at most 960 px wide, WebP, without its EXIF data', async () => {
+    const id = await createCourse(trainer, { title: 'Shop photos', slug: 'shop-photos' });
+    const lesson = await addLesson(trainer, id, 'Your stall');
+    const editor = `/author/courses/${id}/lessons/${lesson}`;
+    // As a phone saves a portrait shot: landscape pixels, "rotate 90°" in EXIF, and where it was taken.
+    const photo = await sharp({
+      create: { width: 1600, height: 1200, channels: 3, background: '#b05a2a', noise: { type: 'gaussian', mean: 120, sigma: 12 } },
+    })
+      .jpeg({ quality: 90 })
+      .withMetadata({ orientation: 6 })
+      .withExifMerge({ IFD0: { Make: 'PhoneMaker', Copyright: 'Faisalabad stall 31.4504N 73.1350E' } })
+      .toBuffer();
+    expect((await sharp(photo).metadata()).orientation).toBe(6);
+    expect(photo.includes(Buffer.from('Faisalabad'))).toBe(true);
+
+    const page = await trainer.get(editor);
+    const uploaded = await postMultipart(
+      trainer,
+      editor,
+      editor,
+      { action: 'upload', revision: revisionFrom(page.text), title: 'Your stall', minutes: '5', bodyMarkdown: '', imageAlt: 'Towels on a stall' },
+      { field: 'image', name: 'IMG_2031.jpg', data: photo, type: 'image/jpeg' },
+    );
+    expect(uploaded.status).toBe(200);
+    // Turned upright (1200 × 1600), then scaled to 960 wide.
+    const url = /\/files\/lessons\/[0-9a-f]{32}-960x1280\.webp/.exec(uploaded.text)?.[0] as string;
+    expect(url).toBeDefined();
+    const served = await trainer.get(url).expect(200).expect('Content-Type', 'image/webp');
+    const body = served.body as Buffer;
+    expect(body.length).toBeLessThan(photo.length / 2);
+    const meta = await sharp(body).metadata();
+    expect([meta.format, meta.width, meta.height, meta.orientation, meta.exif]).toEqual(['webp', 960, 1280, undefined, undefined]);
+    expect(body.includes(Buffer.from('Faisalabad'))).toBe(false);
+
+    // The lesson gives the picture its size (no jump while it loads) and loads it lazily.
+    expect((await saveLesson(trainer, id, lesson, { minutes: '5', bodyMarkdown: `![Towels on a stall](${url})` })).status).toBe(303);
+    const preview = await trainer.get(`/author/courses/${id}/preview/lessons/${lesson}`).expect(200);
+    expect(preview.text).toMatch(new RegExp(`<img[^>]*src="${url}"[^>]*width="960"[^>]*height="1280"[^>]*loading="lazy"`));
+  });
+
+  it('refuses an image whose header is right but whose data is cut short, keeping what was typed', async () => {
+    const id = await createCourse(trainer, { title: 'Broken photos', slug: 'broken-photos' });
+    const lesson = await addLesson(trainer, id, 'Half a photo');
+    const editor = `/author/courses/${id}/lessons/${lesson}`;
+    const whole = await sharp({ create: { width: 800, height: 600, channels: 3, background: '#336699', noise: { type: 'gaussian', mean: 100, sigma: 20 } } })
+      .jpeg()
+      .toBuffer();
+    const page = await trainer.get(editor);
+    const typed = 'Check the light before you shoot.';
+    const refused = await postMultipart(
+      trainer,
+      editor,
+      editor,
+      { action: 'upload', revision: revisionFrom(page.text), title: 'Half a photo', minutes: '5', bodyMarkdown: typed, imageAlt: '' },
+      { field: 'image', name: 'half.jpg', data: whole.subarray(0, Math.floor(whole.length / 3)), type: 'image/jpeg' },
+    );
+    expect(refused.status).toBe(400);
+    expect(refused.text).toContain('This image could not be read');
+    expect(refused.text).toContain(typed);
   });
 
   it('lists every problem when publishing an invalid course, and publishes nothing', async () => {

@@ -115,7 +115,7 @@ describe('content/ round trip: a course built in the browser, exported and impor
       },
       { field: 'image', name: 'title.png', data: pngOf(64, 48), type: 'image/png' },
     );
-    const imageUrl = /\/files\/lessons\/[0-9a-f]{32}-64x48\.png/.exec(uploaded.text)?.[0] as string;
+    const imageUrl = /\/files\/lessons\/[0-9a-f]{32}-64x48\.webp/.exec(uploaded.text)?.[0] as string;
     const titlesText = [
       '## The formula',
       'Brand + product + material + size. See [Alibaba’s guide](https://www.alibaba.com/help) — “quotes” & colons: fine.',
@@ -289,7 +289,7 @@ describe('content/ round trip: a course built in the browser, exported and impor
     const db = t.app.get(DataSource);
     expect(await liveCourse(db, SLUG)).toEqual(built);
     const image = await new Browser(t.server).get(imageUrl).expect(200);
-    expect(image.headers['content-type']).toBe('image/png');
+    expect(image.headers['content-type']).toBe('image/webp');
 
     // A learner completes the first lesson; then the folder changes and is imported again.
     const learner = await signUp(t, 'imran@sports.pk');

@@ -1,3 +1,4 @@
+import sharp from 'sharp';
 import { DataSource } from 'typeorm';
 import {
   addLesson,
@@ -82,16 +83,19 @@ describe('a trainer builds a course in the browser, a learner completes it, and 
       { field: 'image', name: 'quote.png', data: png, type: 'image/png' },
     );
     expect(uploaded.status).toBe(200);
-    const imageUrl = /\/files\/lessons\/[0-9a-f]{32}-320x200\.png/.exec(uploaded.text)?.[0] as string;
+    const imageUrl = /\/files\/lessons\/[0-9a-f]{32}-320x200\.webp/.exec(uploaded.text)?.[0] as string;
     expect(imageUrl).toBeDefined();
     // Nothing saved yet: the image's Markdown is added to what the trainer typed, in the form.
     expect(uploaded.text).toContain(
       `Work out the price per piece, then add freight and insurance.\n\n![A CIF quote sheet](${imageUrl})`,
     );
     const image = await trainer.get(imageUrl).expect(200);
-    expect(image.headers['content-type']).toBe('image/png');
+    expect(image.headers['content-type']).toBe('image/webp');
     expect(image.headers['cache-control']).toBe('public, max-age=31536000, immutable');
-    expect(Buffer.compare(image.body as Buffer, png)).toBe(0);
+    // Re-encoded without loss: the same 320 × 200 mid-grey picture the trainer uploaded.
+    const served = await sharp(image.body as Buffer).greyscale().raw().toBuffer({ resolveWithObject: true });
+    expect([served.info.width, served.info.height]).toEqual([320, 200]);
+    expect(new Set(served.data)).toEqual(new Set([0x80]));
     expect(
       (
         await saveLesson(trainer, id, pricing, {

@@ -5,7 +5,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { FormInvalidError } from '../common/domain-error';
 import type { ExportedFile } from '../content/content-exporter';
 import { FILE_STORAGE, FileStorage } from '../storage/file-storage';
-import { IMAGE_CONTENT_TYPES, IMAGE_EXTENSIONS, ImageType, readImageInfo } from './image-info';
+import { IMAGE_CONTENT_TYPES, IMAGE_EXTENSIONS, ImageInfo, ImageType, readImageInfo } from './image-info';
+import { COVER_SIZE, prepareCoverImage, prepareLessonImage, ProcessedImage, UnreadableImageError } from './image-processing';
 
 export const LESSON_IMAGE_MAX_BYTES = 2 * 1024 * 1024;
 const MAX_SIDE = 10_000;
@@ -28,23 +29,55 @@ export interface StoredImage {
   height: number;
 }
 
-/** Lesson images: checked from their bytes, stored content-addressed through the file storage. */
+/**
+ * Lesson images and course covers: checked from their bytes, resized and re-encoded for phones
+ * (image-processing.ts), then stored content-addressed through the file storage.
+ */
 @Injectable()
 export class LessonImagesService {
   constructor(@Inject(FILE_STORAGE) private readonly storage: FileStorage) {}
 
-  /** Stores an uploaded image; a form error on `image` if it is empty, too large or not a PNG, JPEG or WebP. */
+  /**
+   * Stores an uploaded lesson image as it will be served; a form error on `image` if it is empty,
+   * too large, not a PNG, JPEG or WebP, or cannot be decoded.
+   */
   async store(data: Buffer): Promise<StoredImage> {
-    if (data.length === 0) throw new FormInvalidError({ image: 'author.image_missing' });
-    if (data.length > LESSON_IMAGE_MAX_BYTES) throw new FormInvalidError({ image: 'author.image_too_large' });
+    const info = this.check(data, 'image');
+    return this.save(await this.process('image', () => prepareLessonImage(data, info.type)));
+  }
+
+  /** Stores an uploaded course cover, cropped to COVER_SIZE; the same checks, on the `cover` field. */
+  async storeCover(data: Buffer): Promise<StoredImage> {
+    const info = this.check(data, 'cover');
+    // Enlarging a small picture to the cover size would only show its blur on every catalog card.
+    if (info.width < COVER_SIZE.width / 2 || info.height < COVER_SIZE.height / 2)
+      throw new FormInvalidError({ cover: 'author.cover_too_small' });
+    return this.save(await this.process('cover', () => prepareCoverImage(data)));
+  }
+
+  private check(data: Buffer, field: string): ImageInfo {
+    if (data.length === 0) throw new FormInvalidError({ [field]: 'author.image_missing' });
+    if (data.length > LESSON_IMAGE_MAX_BYTES) throw new FormInvalidError({ [field]: 'author.image_too_large' });
     const info = readImageInfo(data);
-    if (!info) throw new FormInvalidError({ image: 'author.image_not_image' });
-    if (info.width > MAX_SIDE || info.height > MAX_SIDE)
-      throw new FormInvalidError({ image: 'author.image_too_wide' });
-    const hash = createHash('sha256').update(data).digest('hex').slice(0, 32);
-    const name = `${hash}-${info.width}x${info.height}.${IMAGE_EXTENSIONS[info.type]}`;
-    if (!(await this.storage.exists(KEY_PREFIX + name))) await this.storage.put(KEY_PREFIX + name, data);
-    return { name, url: LESSON_IMAGE_PATH + name, width: info.width, height: info.height };
+    if (!info) throw new FormInvalidError({ [field]: 'author.image_not_image' });
+    if (info.width > MAX_SIDE || info.height > MAX_SIDE) throw new FormInvalidError({ [field]: 'author.image_too_wide' });
+    return info;
+  }
+
+  private async process(field: string, prepare: () => Promise<ProcessedImage>): Promise<ProcessedImage> {
+    try {
+      return await prepare();
+    } catch (error) {
+      if (error instanceof UnreadableImageError) throw new FormInvalidError({ [field]: 'author.image_unreadable' });
+      throw error;
+    }
+  }
+
+  private async save(image: ProcessedImage): Promise<StoredImage> {
+    const hash = createHash('sha256').update(image.data).digest('hex').slice(0, 32);
+    const name = `${hash}-${image.width}x${image.height}.webp`;
+    if (!(await this.storage.exists(KEY_PREFIX + name))) await this.storage.put(KEY_PREFIX + name, image.data);
+    return { name, url: LESSON_IMAGE_PATH + name, width: image.width, height: image.height };
   }
 
   /** An image by its name with its content type; null for a name that is not one of ours or a missing file. */
