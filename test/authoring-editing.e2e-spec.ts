@@ -224,6 +224,46 @@ describe('the lesson editor and publishing, with hostile and broken input', () =
     expect(refused.text).toContain(typed);
   });
 
+  it('sets, shows and removes a course cover; a picture too small or not a picture is refused with a message', async () => {
+    const id = await createCourse(trainer, { title: 'Packing for sea freight', slug: 'packing-sea-freight' });
+    const cartons = await addLesson(trainer, id, 'Cartons');
+    await saveLesson(trainer, id, cartons, { minutes: '5', bodyMarkdown: 'Five-ply cartons for towels.' });
+    const settings = `/author/courses/${id}/settings`;
+    const sendCover = (data: Buffer, name = 'cover.jpg') =>
+      postMultipart(trainer, settings, `/author/courses/${id}/cover`, { action: 'upload' }, { field: 'cover', name, data, type: 'image/jpeg' });
+
+    const tiny = await sendCover(await sharp({ create: { width: 300, height: 200, channels: 3, background: '#123456' } }).jpeg().toBuffer());
+    expect(tiny.status).toBe(400);
+    expect(tiny.text).toContain('The cover must be at least 320 × 180 pixels');
+    // The settings form under it still shows the saved settings.
+    expect(tiny.text).toContain('value="Packing for sea freight"');
+    const text = await sendCover(Buffer.from('not a picture'), 'cover.txt');
+    expect(text.status).toBe(400);
+    expect(text.text).toContain('This file is not a PNG, JPEG or WebP image.');
+
+    const wide = await sharp({ create: { width: 1600, height: 400, channels: 3, background: '#aa5500' } }).png().toBuffer();
+    const saved = await sendCover(wide, 'banner.png');
+    expect(saved.status).toBe(303);
+    expect(saved.headers.location).toBe(`${settings}?done=cover_set`);
+    const page = await trainer.get(saved.headers.location).expect(200);
+    expect(page.text).toContain('The cover picture is saved in the draft.');
+    const cover = /\/files\/lessons\/[0-9a-f]{32}-640x360\.webp/.exec(page.text)?.[0] as string;
+    expect(cover).toBeDefined();
+
+    // Drafts are private: the catalog shows the cover only once the course is published.
+    expect((await publish(trainer, id)).status).toBe(303);
+    const coursePage = await new Browser(t.server).get('/courses/packing-sea-freight').expect(200);
+    expect(coursePage.text).toContain(`<img class="cover" src="${cover}" width="640" height="360" alt="">`);
+
+    const removed = await postMultipart(trainer, settings, `/author/courses/${id}/cover`, { action: 'remove' });
+    expect(removed.headers.location).toBe(`${settings}?done=cover_removed`);
+    expect((await trainer.get(settings)).text).toContain('This course has no cover picture yet.');
+    expect((await publish(trainer, id)).status).toBe(303);
+    expect((await new Browser(t.server).get('/courses/packing-sea-freight')).text).not.toContain('class="cover"');
+    const [{ count }] = await db.query("SELECT COUNT(*) AS count FROM audit_log WHERE action IN ('cover_set', 'cover_removed')");
+    expect(Number(count)).toBe(2);
+  });
+
   it('lists every problem when publishing an invalid course, and publishes nothing', async () => {
     const empty = await createCourse(trainer, { title: 'Nothing yet', slug: 'nothing-yet' });
     const refusedEmpty = await publish(trainer, empty);

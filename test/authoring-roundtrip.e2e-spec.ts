@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { DataSource } from 'typeorm';
 import { CourseExportService } from '../src/authoring/course-export.service';
 import { loadCourseFolder } from '../src/content/content-loader';
@@ -40,7 +41,7 @@ const FINAL_GIFT = `$CATEGORY: listings
 /** The live course as stored: everything that makes it "the same course", without ids and timestamps. */
 async function liveCourse(db: DataSource, slug: string) {
   const [course] = await db.query(
-    'SELECT id, slug, title, summary, language, level, estimated_minutes AS minutes, outcomes, status FROM courses WHERE slug = ?',
+    'SELECT id, slug, title, summary, language, level, estimated_minutes AS minutes, outcomes, cover_image AS cover, status FROM courses WHERE slug = ?',
     [slug],
   );
   const modules = await db.query(
@@ -255,9 +256,15 @@ describe('content/ round trip: a course built in the browser, exported and impor
         })
       ).status,
     ).toBe(303);
+    // A cover picture, from the settings page.
+    const settingsPage = `/author/courses/${id}/settings`;
+    const coverPhoto = await sharp({ create: { width: 1200, height: 800, channels: 3, background: '#2a6f4e' } }).jpeg().toBuffer();
+    const coverSaved = await postMultipart(trainer, settingsPage, `/author/courses/${id}/cover`, { action: 'upload' }, { field: 'cover', name: 'cover.jpg', data: coverPhoto, type: 'image/jpeg' });
+    expect(coverSaved.status).toBe(303);
     expect((await publish(trainer, id)).status).toBe(303);
 
     const built = await liveCourse(t.app.get(DataSource), SLUG);
+    expect(built.cover).toMatch(/^[0-9a-f]{32}-640x360\.webp$/);
     expect(built.modules.map((m: { slug: string }) => m.slug)).toEqual([titles, photos, keywords]);
     expect(built.quizzes.map((q: { questions: unknown[] }) => q.questions.length)).toEqual([7, 3]);
 
@@ -281,6 +288,8 @@ describe('content/ round trip: a course built in the browser, exported and impor
     expect(folder).toBe(join(root, 'courses', SLUG));
     expect(existsSync(join(folder, '01-titles-what-buyers-type.md'))).toBe(true);
     expect(existsSync(join(folder, `images/${imageUrl.split('/').pop()}`))).toBe(true);
+    expect(readFileSync(join(folder, 'course.yaml'), 'utf8')).toContain(`cover: images/${built.cover}`);
+    expect(existsSync(join(folder, `images/${built.cover}`))).toBe(true);
     expect(loadCourseFolder(root, folder).ok).toBe(true);
     await t.close();
 
@@ -290,6 +299,10 @@ describe('content/ round trip: a course built in the browser, exported and impor
     expect(await liveCourse(db, SLUG)).toEqual(built);
     const image = await new Browser(t.server).get(imageUrl).expect(200);
     expect(image.headers['content-type']).toBe('image/webp');
+    // The catalog card shows the imported cover, sized and loaded lazily.
+    const catalog = await new Browser(t.server).get('/courses').expect(200);
+    expect(catalog.text).toContain(`<img class="cover" src="/files/lessons/${built.cover}" width="640" height="360" alt="" loading="lazy">`);
+    await new Browser(t.server).get(`/files/lessons/${built.cover}`).expect(200).expect('Content-Type', 'image/webp');
 
     // A learner completes the first lesson; then the folder changes and is imported again.
     const learner = await signUp(t, 'imran@sports.pk');

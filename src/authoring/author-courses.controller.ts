@@ -3,17 +3,20 @@ import type { Request, Response } from 'express';
 import { csrfToken } from '../auth/csrf';
 import { RequireRole } from '../auth/roles.decorator';
 import { FormInvalidError } from '../common/domain-error';
+import { storedImageTag } from '../common/image-info';
 import { renderForm } from '../common/forms';
 import { I18nService } from '../i18n/i18n.service';
 import { QuizzesService } from '../quizzes/quizzes.service';
 import { courseHeader, settingsOptions, settingsValues, translateProblems, userOf } from './author-pages';
 import { readCourseSettings, readNewCourse, revisionOf } from './authoring-forms';
+import { uploadedFile } from './authoring-upload.middleware';
 import { AuthoringService } from './authoring.service';
 import { SettingsChangedError } from './authoring-errors';
 import { CourseAccess, CourseAccessService } from './course-access.service';
 import { CourseExportService } from './course-export.service';
 import { DraftProblem } from './draft-problems';
 import { DraftsService } from './drafts.service';
+import { LESSON_IMAGE_MAX_BYTES } from './lesson-images.service';
 import { PublishingService } from './publishing.service';
 
 /** The authoring area: my courses, a new course, a course's overview, settings, authors, publishing and export. */
@@ -117,15 +120,52 @@ export class AuthorCoursesController {
   }
 
   @Get('courses/:id/settings')
-  async settings(@Param('id', ParseIntPipe) id: number, @Req() req: Request, @Res() res: Response) {
+  async settings(
+    @Param('id', ParseIntPipe) id: number,
+    @Req() req: Request,
+    @Res() res: Response,
+    @Query('done') done?: string,
+  ) {
     const access = await this.access.access(userOf(req), id);
     const { content } = await this.drafts.read(access.course);
     const values = settingsValues(content);
     renderForm(req, res, 'author/settings', {
-      course: courseHeader(access.course),
+      ...this.settingsPage(access, content.coverImage),
       values,
       ...settingsOptions(values),
+      done: done === 'cover_set' || done === 'cover_removed' ? `author.done.${done}` : null,
     });
+  }
+
+  private settingsPage(access: CourseAccess, coverImage: string | null | undefined) {
+    return {
+      course: courseHeader(access.course),
+      cover: storedImageTag(coverImage),
+      imageMaxMb: LESSON_IMAGE_MAX_BYTES / (1024 * 1024),
+    };
+  }
+
+  /** The cover picture has its own small form on the settings page: upload a new one, or remove it. */
+  @Post('courses/:id/cover')
+  @HttpCode(200)
+  async saveCover(
+    @Param('id', ParseIntPipe) id: number,
+    @Body() body: Record<string, unknown>,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
+    const access = await this.access.access(userOf(req), id);
+    try {
+      const remove = body.action === 'remove';
+      await this.authoring.setCover(userOf(req), access, remove ? null : (uploadedFile(req, 'cover')?.data ?? Buffer.alloc(0)));
+      res.redirect(303, `/author/courses/${id}/settings?done=${remove ? 'cover_removed' : 'cover_set'}`);
+    } catch (error) {
+      if (!(error instanceof FormInvalidError)) throw error;
+      // The settings form below shows what is saved; nothing the trainer typed there was sent with this form.
+      const { content } = await this.drafts.read(access.course);
+      const values = settingsValues(content);
+      renderForm(req, res, 'author/settings', { ...this.settingsPage(access, content.coverImage), ...settingsOptions(values), values }, error);
+    }
   }
 
   @Post('courses/:id/settings')
@@ -146,18 +186,19 @@ export class AuthorCoursesController {
         const { content } = await this.drafts.read(access.course);
         res.status(409);
         return renderForm(req, res, 'author/settings', {
-          course: courseHeader(access.course),
+          ...this.settingsPage(access, content.coverImage),
           values: { ...(body as Record<string, string>), revision: String(content.revision) },
           conflict: settingsValues(content),
           ...settingsOptions(body as Record<string, string>),
         });
       }
       if (!(error instanceof FormInvalidError)) throw error;
+      const { content } = await this.drafts.read(access.course);
       renderForm(
         req,
         res,
         'author/settings',
-        { course: courseHeader(access.course), ...settingsOptions(body as Record<string, string>) },
+        { ...this.settingsPage(access, content.coverImage), ...settingsOptions(body as Record<string, string>) },
         error,
       );
     }

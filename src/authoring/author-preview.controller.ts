@@ -2,6 +2,7 @@ import { Controller, Get, Param, ParseIntPipe, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { RequireRole } from '../auth/roles.decorator';
 import { NotFoundError } from '../common/domain-error';
+import { storedImageTag } from '../common/image-info';
 import { Course } from '../courses/course.entity';
 import { renderMarkdown } from '../courses/markdown';
 import { courseHeader, userOf } from './author-pages';
@@ -90,6 +91,7 @@ export class AuthorPreviewController {
       language: draft.language,
       level: draft.level,
       outcomes: draft.outcomes,
+      cover: storedImageTag(draft.coverImage),
     };
   }
 

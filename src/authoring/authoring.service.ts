@@ -124,6 +124,19 @@ export class AuthoringService {
     });
   }
 
+  /**
+   * Sets the draft's cover from an uploaded picture (checked and cropped by storeCover), or removes
+   * it (null). Like every draft change it goes live with the next publish. The cover is one value
+   * apart from the settings text, so it does not move the settings revision.
+   */
+  async setCover(user: User, access: CourseAccess, upload: Buffer | null): Promise<void> {
+    const image = upload ? await this.images.storeCover(upload) : null;
+    await this.drafts.change(access.course, user.id, async (draft, manager) => {
+      draft.coverImage = image?.name ?? null;
+      await this.record(manager, user, access.course, image ? 'cover_set' : 'cover_removed', access.course.slug, image?.name);
+    });
+  }
+
   // ---- lessons ----------------------------------------------------------------------------
 
   async addLesson(user: User, access: CourseAccess, input: NewPartInput): Promise<string> {

@@ -47,7 +47,10 @@ export class CourseExportService {
     const content = await this.contentOf(course, source);
     return {
       course: { definition: courseDefinitionOf(course.slug, content), quizzes: quizDefinitionsOf(content) },
-      images: await this.images.filesFor(content.modules.map((m) => m.bodyMarkdown)),
+      images: await this.images.filesFor(
+        content.modules.map((m) => m.bodyMarkdown),
+        content.coverImage ?? null,
+      ),
     };
   }
 

@@ -37,6 +37,8 @@ export interface DraftContent {
   level: CourseLevel;
   estimatedMinutes: number;
   outcomes: string[];
+  /** A stored image's name (see LessonImagesService.storeCover); absent in drafts saved before covers existed. */
+  coverImage?: string | null;
   /** Revision of the course settings (title, summary, …). */
   revision: number;
   modules: DraftModule[];
@@ -108,6 +110,7 @@ export function draftFromLive(
     level: course.level,
     estimatedMinutes: course.estimatedMinutes,
     outcomes: [...course.outcomes],
+    coverImage: course.coverImage,
     revision: 1,
     modules: modules.map((m) => ({
       slug: m.slug,
@@ -171,6 +174,7 @@ export function courseDefinitionOf(slug: string, draft: DraftContent): CourseDef
     level: draft.level,
     estimatedMinutes: draft.estimatedMinutes,
     outcomes: [...draft.outcomes],
+    coverImage: draft.coverImage ?? null,
     modules: draft.modules.map(({ revision: _revision, ...module }) => module),
   };
 }

@@ -1,23 +1,16 @@
-import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Inject, Injectable } from '@nestjs/common';
 import { FormInvalidError } from '../common/domain-error';
 import type { ExportedFile } from '../content/content-exporter';
 import { FILE_STORAGE, FileStorage } from '../storage/file-storage';
-import { IMAGE_CONTENT_TYPES, IMAGE_EXTENSIONS, ImageInfo, ImageType, readImageInfo } from './image-info';
+import { IMAGE_CONTENT_TYPES, imageHash, ImageInfo, imageMatchesName, ImageType, readImageInfo, STORED_IMAGE_NAME, STORED_IMAGE_PATH } from '../common/image-info';
 import { COVER_SIZE, prepareCoverImage, prepareLessonImage, ProcessedImage, UnreadableImageError } from './image-processing';
 
 export const LESSON_IMAGE_MAX_BYTES = 2 * 1024 * 1024;
 const MAX_SIDE = 10_000;
 const KEY_PREFIX = 'lesson-images/';
-export const LESSON_IMAGE_PATH = '/files/lessons/';
 
-/**
- * `<content hash>-<width>x<height>.<ext>`: the name says what the file is, so it never changes
- * (it can be cached for good) and the Markdown renderer can give the <img> its size.
- */
-const NAME = /^([0-9a-f]{32})-(\d{1,5})x(\d{1,5})\.(png|jpg|webp)$/;
 const REFERENCE = /\/files\/lessons\/([0-9a-f]{32}-\d{1,5}x\d{1,5}\.(?:png|jpg|webp))/g;
 
 const TYPE_BY_EXTENSION: Record<string, ImageType> = { png: 'png', jpg: 'jpeg', webp: 'webp' };
@@ -74,23 +67,23 @@ export class LessonImagesService {
   }
 
   private async save(image: ProcessedImage): Promise<StoredImage> {
-    const hash = createHash('sha256').update(image.data).digest('hex').slice(0, 32);
-    const name = `${hash}-${image.width}x${image.height}.webp`;
+    const name = `${imageHash(image.data)}-${image.width}x${image.height}.webp`;
     if (!(await this.storage.exists(KEY_PREFIX + name))) await this.storage.put(KEY_PREFIX + name, image.data);
-    return { name, url: LESSON_IMAGE_PATH + name, width: image.width, height: image.height };
+    return { name, url: STORED_IMAGE_PATH + name, width: image.width, height: image.height };
   }
 
   /** An image by its name with its content type; null for a name that is not one of ours or a missing file. */
   async read(name: string): Promise<{ data: Buffer; contentType: string } | null> {
-    const match = NAME.exec(name);
+    const match = STORED_IMAGE_NAME.exec(name);
     if (!match) return null;
     const data = await this.storage.get(KEY_PREFIX + name);
     return data ? { data, contentType: IMAGE_CONTENT_TYPES[TYPE_BY_EXTENSION[match[4]]] } : null;
   }
 
-  /** The images a lesson's Markdown shows, for export next to the lessons (`images/<name>`). */
-  async filesFor(markdown: string[]): Promise<ExportedFile[]> {
+  /** The images a course's lessons show, and its cover: exported next to the lessons (`images/<name>`). */
+  async filesFor(markdown: string[], cover: string | null = null): Promise<ExportedFile[]> {
     const names = new Set(markdown.flatMap((text) => [...text.matchAll(REFERENCE)].map((m) => m[1])));
+    if (cover) names.add(cover);
     const files: ExportedFile[] = [];
     for (const name of [...names].sort()) {
       const data = await this.storage.get(KEY_PREFIX + name);
@@ -109,18 +102,9 @@ export class LessonImagesService {
     if (!existsSync(dir)) return 0;
     let stored = 0;
     for (const name of readdirSync(dir)) {
-      const match = NAME.exec(name);
-      if (!match || (await this.storage.exists(KEY_PREFIX + name))) continue;
+      if (!STORED_IMAGE_NAME.test(name) || (await this.storage.exists(KEY_PREFIX + name))) continue;
       const data = readFileSync(join(dir, name));
-      const info = readImageInfo(data);
-      const hash = createHash('sha256').update(data).digest('hex').slice(0, 32);
-      if (
-        !info ||
-        hash !== match[1] ||
-        `${info.width}x${info.height}` !== `${match[2]}x${match[3]}` ||
-        IMAGE_EXTENSIONS[info.type] !== match[4]
-      )
-        continue;
+      if (!imageMatchesName(name, data)) continue;
       await this.storage.put(KEY_PREFIX + name, data);
       stored += 1;
     }

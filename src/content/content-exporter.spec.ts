@@ -1,6 +1,7 @@
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { imageHash } from '../common/image-info';
 import { QuizzesService } from '../quizzes/quizzes.service';
 import { courseFolderFiles, ExportableCourse, writeCourseFolder } from './content-exporter';
 import { loadCourseFolder } from './content-loader';
@@ -16,6 +17,7 @@ const course: ExportableCourse = {
     level: 'advanced',
     estimatedMinutes: 100,
     outcomes: ['- a leading dash', 'Quote: CIF Jebel Ali'],
+    coverImage: null,
     modules: [
       {
         slug: 'grades',
@@ -119,5 +121,42 @@ describe(writeCourseFolder.name, () => {
     }).map((f) => f.path);
     expect(names[1]).toBe('001-l-0.md');
     expect(names[100]).toBe('100-l-99.md');
+  });
+
+  describe('cover', () => {
+    // A real 2 × 1 PNG, named as the site names stored images.
+    const png = Buffer.from(
+      'iVBORw0KGgoAAAANSUhEUgAAAAIAAAABCAIAAAB7QOjdAAAADklEQVR4nGNgYGD4DwABBAEAwS2OUAAAAABJRU5ErkJggg==',
+      'base64',
+    );
+    const name = `${imageHash(png)}-2x1.png`;
+    const withCover = { ...course, definition: { ...course.definition, coverImage: name } };
+    const load = (folder: string) => loadCourseFolder(root, folder, (source) => quizzes.checkGiftSource(source));
+
+    it('round-trips as `cover: images/<name>` next to the picture', () => {
+      const folder = writeCourseFolder(root, withCover, [{ path: `images/${name}`, data: png }]);
+      expect(readFileSync(join(folder, 'course.yaml'), 'utf8')).toContain(`cover: images/${name}\n`);
+      const loaded = load(folder);
+      if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems));
+      expect(loaded.course.definition.coverImage).toBe(name);
+    });
+
+    it('names the line of a cover that is missing, misnamed or not what its name says', () => {
+      const problemsOf = (folder: string) => {
+        const loaded = load(folder);
+        return loaded.ok ? [] : loaded.problems.map((p) => `${p.file}:${p.line} ${p.message}`);
+      };
+      const folder = writeCourseFolder(root, withCover);
+      const coverLine = readFileSync(join(folder, 'course.yaml'), 'utf8').split('\n').findIndex((l) => l.startsWith('cover:')) + 1;
+      expect(problemsOf(folder)).toEqual([`courses/rice-exports/course.yaml:${coverLine} the file images/${name} does not exist`]);
+
+      writeCourseFolder(root, withCover, [{ path: `images/${name}`, data: Buffer.concat([png, Buffer.from('x')]) }]);
+      expect(problemsOf(folder)).toEqual([
+        `courses/rice-exports/course.yaml:${coverLine} images/${name} is not the image its name describes (changed after export?)`,
+      ]);
+
+      writeFileSync(join(folder, 'course.yaml'), readFileSync(join(folder, 'course.yaml'), 'utf8').replace(`images/${name}`, 'photos/cover.jpg'));
+      expect(problemsOf(folder)[0]).toMatch(/^courses\/rice-exports\/course\.yaml:\d+ cover must be images\/<name>/);
+    });
   });
 });

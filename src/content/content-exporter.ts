@@ -36,6 +36,7 @@ function courseYaml(course: ExportableCourse): string {
     hours: definition.estimatedMinutes / 60,
     outcomes: definition.outcomes,
   };
+  if (definition.coverImage) document.cover = `images/${definition.coverImage}`;
   if (course.quizzes.length) {
     document.quizzes = course.quizzes.map((quiz) => ({
       slug: quiz.slug,

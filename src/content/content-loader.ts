@@ -6,6 +6,7 @@ import { CourseDefinition, ModuleDefinition } from '../courses/course-definition
 import { COURSE_LEVELS, CourseLevel } from '../courses/course.entity';
 import { MARKDOWN_RENDERER_VERSION } from '../courses/markdown';
 import { LOCALES } from '../users/user.entity';
+import { imageMatchesName, STORED_IMAGE_NAME } from '../common/image-info';
 
 export interface ContentProblem {
   file: string;
@@ -213,6 +214,26 @@ function readQuizzes(
   return quizzes;
 }
 
+/**
+ * `cover: images/<name>`: a picture in the folder's images/, named as the site stores images
+ * (`<hash>-<w>x<h>.<ext>`, written so by content:export) and holding what its name says.
+ */
+function readCover(value: unknown, folder: string, yamlFile: string, line: number, problems: ContentProblem[]): string | null {
+  if (value === undefined || value === null) return null;
+  const name = typeof value === 'string' ? value.replace(/^images\//, '') : '';
+  const path = join(folder, 'images', name);
+  if (typeof value !== 'string' || !value.startsWith('images/') || !STORED_IMAGE_NAME.test(name)) {
+    problems.push({ file: yamlFile, line, message: 'cover must be images/<name> of an image exported by the site (e.g. images/3f2a…-640x360.webp)' });
+  } else if (!existsSync(path)) {
+    problems.push({ file: yamlFile, line, message: `the file ${value} does not exist` });
+  } else if (!imageMatchesName(name, readFileSync(path))) {
+    problems.push({ file: yamlFile, line, message: `${value} is not the image its name describes (changed after export?)` });
+  } else {
+    return name;
+  }
+  return null;
+}
+
 /** Reads and validates one course folder; every problem comes back with its file and line. */
 export function loadCourseFolder(contentRoot: string, folder: string, checkQuiz?: QuizSourceCheck): CourseLoadResult {
   const slug = folder.split('/').pop() as string;
@@ -249,6 +270,8 @@ export function loadCourseFolder(contentRoot: string, folder: string, checkQuiz?
     problems.push({ file: yamlFile, line: lineOfKey(courseYaml, 'outcomes'), message: 'outcomes must be a list of at least one non-empty text' });
   }
 
+  const coverImage = readCover(meta.cover, folder, yamlFile, lineOfKey(courseYaml, 'cover'), problems);
+
   const modules: ModuleDefinition[] = [];
   const numbers = new Map<string, string>();
   for (const name of readdirSync(folder).sort()) {
@@ -284,6 +307,7 @@ export function loadCourseFolder(contentRoot: string, folder: string, checkQuiz?
     level: level as CourseLevel,
     estimatedMinutes: Math.round((hours as number) * 60),
     outcomes: outcomes.map((o) => o.trim()),
+    coverImage,
     modules,
   };
   const hash = createHash('sha256').update(JSON.stringify({ definition, quizzes, renderer: MARKDOWN_RENDERER_VERSION })).digest('hex');

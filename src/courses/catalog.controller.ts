@@ -1,5 +1,6 @@
 import { Controller, Get, Query, Render } from '@nestjs/common';
 import { Public } from '../auth/roles.decorator';
+import { storedImageTag } from '../common/image-info';
 import { COURSE_LEVELS } from './course.entity';
 import { CoursesService } from './courses.service';
 
@@ -40,5 +41,6 @@ function toCard({ course, moduleCount }: Awaited<ReturnType<CoursesService['list
     language: course.language,
     hours: Math.round((course.estimatedMinutes / 60) * 10) / 10,
     moduleCount,
+    cover: storedImageTag(course.coverImage),
   };
 }

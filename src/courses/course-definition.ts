@@ -9,6 +9,8 @@ export interface CourseDefinition {
   level: CourseLevel;
   estimatedMinutes: number;
   outcomes: string[];
+  /** A stored image's name; absent or null for a course without a cover. */
+  coverImage?: string | null;
   modules: ModuleDefinition[];
 }
 

@@ -34,6 +34,10 @@ export class Course {
   @Column({ type: 'simple-json' })
   outcomes: string[];
 
+  /** A stored image's name (served at /files/lessons/<name>), cropped to the cover size; null for none. */
+  @Column({ name: 'cover_image', type: 'varchar', length: 80, nullable: true })
+  coverImage: string | null;
+
   @Column({ type: 'simple-enum', enum: COURSE_STATUSES, default: 'draft' })
   status: CourseStatus;
 

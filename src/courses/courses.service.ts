@@ -126,6 +126,7 @@ export class CoursesService {
       level: definition.level,
       estimatedMinutes: definition.estimatedMinutes,
       outcomes: definition.outcomes,
+      coverImage: definition.coverImage ?? null,
       status: 'published',
       contentHash,
       updatedAt: now,

@@ -1,5 +1,6 @@
 import { Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { storedImageTag } from '../common/image-info';
 import { csrfToken } from '../auth/csrf';
 import { Public, RequireRole } from '../auth/roles.decorator';
 import { NotFoundError } from '../common/domain-error';
@@ -34,7 +35,7 @@ export class LearningController {
     });
     const allLessonsDone = modules.filter((m) => m.required).every((m) => done.has(m.id));
     res.render('courses/show', {
-      course: { ...course, hours: Math.round((course.estimatedMinutes / 60) * 10) / 10 },
+      course: { ...course, hours: Math.round((course.estimatedMinutes / 60) * 10) / 10, cover: storedImageTag(course.coverImage) },
       modules: modules.map((m, i) => ({
         ...m,
         number: i + 1,

@@ -1,6 +1,8 @@
 // Recognises an uploaded image from its bytes (never from its name or the browser's claimed
 // type) and reads its size from the header, so lesson images get width and height attributes.
 
+import { createHash } from 'node:crypto';
+
 export type ImageType = 'png' | 'jpeg' | 'webp';
 
 export interface ImageInfo {
@@ -83,4 +85,40 @@ function webpSize(data: Buffer): ImageInfo | null {
     return { type: 'webp', width: data.readUIntLE(24, 3) + 1, height: data.readUIntLE(27, 3) + 1 };
   }
   return null;
+}
+
+/**
+ * A stored image's name, `<content hash>-<width>x<height>.<ext>`: it says what the file is, so
+ * it never changes (cached for good) and the Markdown renderer can give the <img> its size.
+ */
+export const STORED_IMAGE_NAME = /^([0-9a-f]{32})-(\d{1,5})x(\d{1,5})\.(png|jpg|webp)$/;
+
+/** The first 32 hex digits of the SHA-256 of the bytes: the hash part of a stored image's name. */
+export function imageHash(data: Buffer): string {
+  return createHash('sha256').update(data).digest('hex').slice(0, 32);
+}
+
+/**
+ * Whether these bytes are the image the name promises (hash, type and size), so a content/
+ * folder cannot plant anything else under a stored image's name.
+ */
+export function imageMatchesName(name: string, data: Buffer): boolean {
+  const match = STORED_IMAGE_NAME.exec(name);
+  const info = match && readImageInfo(data);
+  return (
+    !!match &&
+    !!info &&
+    imageHash(data) === match[1] &&
+    `${info.width}x${info.height}` === `${match[2]}x${match[3]}` &&
+    IMAGE_EXTENSIONS[info.type] === match[4]
+  );
+}
+
+/** Where stored images are served (LessonImagesController). */
+export const STORED_IMAGE_PATH = '/files/lessons/';
+
+/** A stored image as an <img> needs it: its URL and the size its name records; null for no image. */
+export function storedImageTag(name: string | null | undefined): { url: string; width: number; height: number } | null {
+  const match = name ? STORED_IMAGE_NAME.exec(name) : null;
+  return match ? { url: STORED_IMAGE_PATH + name, width: Number(match[2]), height: Number(match[3]) } : null;
 }
