@@ -18,7 +18,7 @@ export class GradingController {
 
   @Get()
   async queue(@Req() req: Request, @Res() res: Response, @Query('graded') graded?: string) {
-    res.render('grading/index', { items: await this.quizzes.essaysAwaitingGrading(), graded: !!graded, csrfToken: csrfToken(req) });
+    res.render('grading/index', { items: await this.quizzes.essaysAwaitingGrading(null), graded: !!graded, csrfToken: csrfToken(req) });
   }
 
   @Post(':answerId')
