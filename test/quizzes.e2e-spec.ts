@@ -6,6 +6,7 @@ import { QuizAttempt } from '../src/quizzes/entities/quiz-attempt.entity';
 import { QuizQuestion } from '../src/quizzes/entities/quiz-question.entity';
 import { correctResponse } from '../src/quizzes/grading/grade-question';
 import { QuizzesService } from '../src/quizzes/quizzes.service';
+import { addCoauthor, courseIdOf, signUp } from './support/authoring';
 import { answerFields, completeLessons, takeQuiz } from './support/learning';
 import { Browser, csrfFrom, startTestApp, TestApp } from './support/test-app';
 
@@ -81,6 +82,9 @@ describe('the quiz engine, through the pages a learner uses', () => {
     const trainer = new Browser(t.server);
     await trainer.register('Trainer', 'trainer@example.pk');
     await db.query("UPDATE users SET role = 'trainer' WHERE email = 'trainer@example.pk'");
+    // Only a course's authors mark its essays: an administrator makes the trainer a co-author of
+    // quiz-lab (imported from content/, so it has no owner).
+    await addCoauthor(await signUp(t, 'admin@example.pk', 'admin'), await courseIdOf(t, COURSE), 'trainer@example.pk');
     const queue = await trainer.get('/author/grading').expect(200);
     expect(queue.text).toContain('I reply the same day with price, MOQ and lead time.');
     const answerId = /action="\/author\/grading\/(\d+)"/.exec(queue.text)?.[1];
