@@ -6,7 +6,19 @@ import { AuthorCoursesController } from '../src/authoring/author-courses.control
 import { AuthorLessonsController } from '../src/authoring/author-lessons.controller';
 import { AuthorPreviewController } from '../src/authoring/author-preview.controller';
 import { AuthorQuizzesController } from '../src/authoring/author-quizzes.controller';
-import { addLesson, addQuestion, addQuiz, createCourse, saveLesson, signUp } from './support/authoring';
+import { GradingController } from '../src/authoring/grading.controller';
+import { QuizStatisticsController } from '../src/authoring/quiz-statistics.controller';
+import {
+  addLesson,
+  addQuestion,
+  addQuiz,
+  createCourse,
+  publish,
+  saveLesson,
+  signUp,
+  submitEssay,
+} from './support/authoring';
+import { completeLessons } from './support/learning';
 import { Browser, csrfFrom, startTestApp, TestApp } from './support/test-app';
 
 // These suites boot the app several times and publish whole courses: longer than the project's 60 s on a busy MariaDB.
@@ -17,6 +29,8 @@ const AUTHORING_CONTROLLERS = [
   AuthorLessonsController,
   AuthorQuizzesController,
   AuthorPreviewController,
+  GradingController,
+  QuizStatisticsController,
 ];
 
 /** Every route of the authoring controllers, as `METHOD /path/:params`, read from the controllers themselves. */
@@ -47,8 +61,12 @@ describe('authoring is for the course’s own authors: every route refuses other
   let other: Browser;
   let learner: Browser;
   let courseId: number;
+  /** The published final's id (statistics) and a learner's essay in it, waiting for a mark (grading). */
+  let liveQuizId: number;
+  let answerId: number;
   const lesson = 'pricing-basics';
   const quiz = 'final';
+  const essayText = 'FOB: the buyer takes the goods over at the port of loading.';
 
   beforeAll(async () => {
     t = await startTestApp({ CONTENT_DIR: join(__dirname, 'fixtures', 'content') });
@@ -64,27 +82,55 @@ describe('authoring is for the course’s own authors: every route refuses other
       text: 'FOB ends at the ship’s rail.',
       answer: 'true',
     });
+    await addQuestion(owner, courseId, quiz, 'essay', {
+      text: 'Explain FOB to a new buyer in two sentences.',
+    });
+    const published = await publish(owner, courseId);
+    if (published.status !== 303) throw new Error(`publishing failed with ${published.status}`);
+    const [live] = await db.query(
+      'SELECT q.id AS id, c.slug AS slug FROM quizzes q JOIN courses c ON c.id = q.course_id WHERE q.course_id = ? AND q.slug = ?',
+      [courseId, quiz],
+    );
+    liveQuizId = Number(live.id);
+    const writer = await signUp(t, 'writer@example.pk');
+    await completeLessons(writer, live.slug);
+    answerId = await submitEssay(t, writer, live.slug, quiz, essayText);
   });
 
   afterAll(async () => {
     await t?.close();
   });
 
-  /** [method, path] for every authoring route, with this course's ids filled in. */
+  /**
+   * [method, path] for every authoring route about one course (every route with a parameter: the
+   * course, one of its quizzes, or an answer given in it), with this course's ids filled in.
+   */
   const routes = (): [string, string][] => {
     const userId = '1';
     return authoringRoutes()
-      .filter((route) => route.includes(':id'))
+      .filter((route) => route.includes('/:'))
       .map((route) => {
         const [method, path] = route.split(' ');
         const filled = path
           .replace(':id', String(courseId))
           .replace(':slug', path.includes('/quizzes/') ? quiz : lesson)
           .replace(':number', '1')
-          .replace(':userId', userId);
+          .replace(':userId', userId)
+          .replace(':quizId', String(liveQuizId))
+          .replace(':answerId', String(answerId));
+        // A parameter this list does not know would be requested literally and pass by accident.
+        if (filled.includes(':')) throw new Error(`no value for a parameter of ${route}`);
         return [method, filled];
       });
   };
+
+  const essayRow = async () =>
+    (
+      await db.query(
+        'SELECT status, score_permille AS score, graded_by AS gradedBy FROM attempt_answers WHERE id = ?',
+        [answerId],
+      )
+    )[0];
 
   async function tokenOf(browser: Browser): Promise<string> {
     return csrfFrom((await browser.get('/account')).text);
@@ -100,6 +146,9 @@ describe('authoring is for the course’s own authors: every route refuses other
         'POST /author/courses/:id/publish',
         'POST /author/courses/:id/lessons/:slug',
         'GET /author/courses/:id/export.zip',
+        'GET /author/grading',
+        'POST /author/grading/:answerId',
+        'GET /author/quizzes/:quizId/statistics',
       ]),
     );
   });
@@ -108,6 +157,8 @@ describe('authoring is for the course’s own authors: every route refuses other
     const token = await tokenOf(other);
     const before = await db.query('SELECT status, updated_at FROM courses WHERE id = ?', [courseId]);
     const draftBefore = await db.query('SELECT version FROM course_drafts WHERE course_id = ?', [courseId]);
+    const essayBefore = await essayRow();
+    expect(essayBefore).toMatchObject({ status: 'needs_grading', score: null });
     for (const [method, path] of routes()) {
       const response =
         method === 'GET'
@@ -117,6 +168,7 @@ describe('authoring is for the course’s own authors: every route refuses other
               title: 'Hijacked',
               email: 'other@trainers.pk',
               ownerEmail: 'other@trainers.pk',
+              percent: '100',
             });
       expect({ method, path, status: response.status }).toEqual({ method, path, status: 403 });
     }
@@ -124,6 +176,7 @@ describe('authoring is for the course’s own authors: every route refuses other
     expect(await db.query('SELECT version FROM course_drafts WHERE course_id = ?', [courseId])).toEqual(
       draftBefore,
     );
+    expect(await essayRow()).toEqual(essayBefore);
     const list = await other.get('/author').expect(200);
     expect(list.text).not.toContain('Owner’s private course');
   });
@@ -133,6 +186,7 @@ describe('authoring is for the course’s own authors: every route refuses other
     const all = [
       ...routes(),
       ['GET', '/author'],
+      ['GET', '/author/grading'],
       ['GET', '/author/courses/new'],
       ['POST', '/author/courses'],
     ] as [string, string][];
@@ -155,6 +209,47 @@ describe('authoring is for the course’s own authors: every route refuses other
     await learner.get('/admin/audit').expect(403);
   });
 
+  it('keeps the essay queue and the item statistics to the course’s authors and administrators', async () => {
+    const mine = await owner.get('/author/grading').expect(200);
+    expect(mine.text).toContain(essayText);
+    expect(mine.text).toContain(`action="/author/grading/${answerId}"`);
+    expect(mine.text).toContain(
+      `<a href="/author/courses/${courseId}" lang="en" dir="auto">Owner’s private course</a>`,
+    );
+    expect((await owner.get(`/author/grading?course=${courseId}`).expect(200)).text).toContain(essayText);
+
+    // Another trainer: an empty queue, and 403 when asking for this course's essays or marking one.
+    const theirs = await other.get('/author/grading').expect(200);
+    expect(theirs.text).not.toContain(essayText);
+    expect(theirs.text).not.toContain(`/author/grading/${answerId}`);
+    expect(theirs.text).toContain('No essay answers are waiting.');
+    await other.get(`/author/grading?course=${courseId}`).expect(403);
+    const refused = await other.agent
+      .post(`/author/grading/${answerId}`)
+      .set('Accept', 'application/json')
+      .type('form')
+      .send({ _csrf: await tokenOf(other), percent: '100' });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error).toBe('author.not_your_course');
+    expect(await essayRow()).toMatchObject({ status: 'needs_grading', score: null });
+    await other.get(`/author/quizzes/${liveQuizId}/statistics`).expect(403);
+    const stats = await owner.get(`/author/quizzes/${liveQuizId}/statistics`).expect(200);
+    expect(stats.text).toContain('Question statistics: Final');
+
+    // The course page leads to its own queue and statistics.
+    const page = await owner.get(`/author/courses/${courseId}`).expect(200);
+    expect(page.text).toContain(`href="/author/grading?course=${courseId}"`);
+    expect(page.text).toContain(`href="/author/quizzes/${liveQuizId}/statistics"`);
+
+    // Administrators see and may mark everything; managers read statistics but mark nothing.
+    const admin = await signUp(t, 'grading-admin@exportready.pk', 'admin');
+    expect((await admin.get('/author/grading').expect(200)).text).toContain(essayText);
+    await admin.get(`/author/quizzes/${liveQuizId}/statistics`).expect(200);
+    const manager = await signUp(t, 'manager@programmes.pk', 'manager');
+    await manager.get(`/author/quizzes/${liveQuizId}/statistics`).expect(200);
+    await manager.get('/author/grading').expect(403);
+  });
+
   it('lets an owner add a co-author by email, who may then edit but not manage authors; removing them closes the door again', async () => {
     await other.get(`/author/courses/${courseId}`).expect(403);
     const notTrainer = await owner.submit(
@@ -171,6 +266,18 @@ describe('authoring is for the course’s own authors: every route refuses other
 
     const page = await other.get(`/author/courses/${courseId}`).expect(200);
     expect(page.text).toContain('Co-author');
+    // A co-author marks the course's essays and reads its statistics.
+    expect((await other.get('/author/grading').expect(200)).text).toContain(essayText);
+    await other.get(`/author/quizzes/${liveQuizId}/statistics`).expect(200);
+    const marked = await other.submit(`/author/grading?course=${courseId}`, `/author/grading/${answerId}`, {
+      percent: '75',
+      comment: 'Right, and short.',
+      course: String(courseId),
+    });
+    expect(marked.status).toBe(303);
+    expect(marked.headers.location).toBe(`/author/grading?graded=1&course=${courseId}`);
+    const [{ id: otherId }] = await db.query('SELECT id FROM users WHERE email = ?', ['other@trainers.pk']);
+    expect(await essayRow()).toMatchObject({ score: 750, gradedBy: otherId });
     expect(
       (await saveLesson(other, courseId, lesson, { bodyMarkdown: 'Quote FOB first, then CIF.' })).status,
     ).toBe(303);
@@ -181,7 +288,6 @@ describe('authoring is for the course’s own authors: every route refuses other
     expect(refused.status).toBe(403);
     await third.get(`/author/courses/${courseId}`).expect(403);
 
-    const [{ id: otherId }] = await db.query('SELECT id FROM users WHERE email = ?', ['other@trainers.pk']);
     const removed = await owner.submit(
       `/author/courses/${courseId}`,
       `/author/courses/${courseId}/authors/${otherId}/remove`,
@@ -189,6 +295,7 @@ describe('authoring is for the course’s own authors: every route refuses other
     );
     expect(removed.status).toBe(303);
     await other.get(`/author/courses/${courseId}`).expect(403);
+    await other.get(`/author/quizzes/${liveQuizId}/statistics`).expect(403);
   });
 
   it('shows a course imported from content/ (no owner) only to administrators, who can give it an owner', async () => {

@@ -6,6 +6,18 @@ import { QuizAttempt } from '../src/quizzes/entities/quiz-attempt.entity';
 import { QuizQuestion } from '../src/quizzes/entities/quiz-question.entity';
 import { correctResponse } from '../src/quizzes/grading/grade-question';
 import { QuizzesService } from '../src/quizzes/quizzes.service';
+import {
+  addCoauthor,
+  addLesson,
+  addQuestion,
+  addQuiz,
+  courseIdOf,
+  createCourse,
+  publish,
+  saveLesson,
+  signUp,
+  submitEssay,
+} from './support/authoring';
 import { answerFields, completeLessons, takeQuiz } from './support/learning';
 import { Browser, csrfFrom, startTestApp, TestApp } from './support/test-app';
 
@@ -81,6 +93,9 @@ describe('the quiz engine, through the pages a learner uses', () => {
     const trainer = new Browser(t.server);
     await trainer.register('Trainer', 'trainer@example.pk');
     await db.query("UPDATE users SET role = 'trainer' WHERE email = 'trainer@example.pk'");
+    // Only a course's authors mark its essays: an administrator makes the trainer a co-author of
+    // quiz-lab (imported from content/, so it has no owner).
+    await addCoauthor(await signUp(t, 'admin@example.pk', 'admin'), await courseIdOf(t, COURSE), 'trainer@example.pk');
     const queue = await trainer.get('/author/grading').expect(200);
     expect(queue.text).toContain('I reply the same day with price, MOQ and lead time.');
     const answerId = /action="\/author\/grading\/(\d+)"/.exec(queue.text)?.[1];
@@ -214,6 +229,96 @@ describe('the quiz engine, through the pages a learner uses', () => {
       ['persistent@example.pk'],
     );
     expect(Number(count)).toBe(3);
+  });
+});
+
+describe('the essay queue follows the course’s authors', () => {
+  let t: TestApp;
+  let db: DataSource;
+  let admin: Browser;
+  let trainerA: Browser;
+  let trainerB: Browser;
+  let labId: number;
+  let ownId: number;
+  let labAnswer: number;
+  let ownAnswer: number;
+  const labEssay = 'Quiz lab essay: I answer every inquiry within a day.';
+  const ownEssay = 'Towel essay: I quote FOB Karachi and the lead time.';
+
+  beforeAll(async () => {
+    t = await startTestApp({ CONTENT_DIR: join(__dirname, 'fixtures', 'content') });
+    db = t.app.get(DataSource);
+    admin = await signUp(t, 'admin@example.pk', 'admin');
+    // Trainer A co-authors the imported quiz-lab course; trainer B builds and publishes a course of their own.
+    trainerA = await signUp(t, 'a@trainers.pk', 'trainer');
+    trainerB = await signUp(t, 'b@trainers.pk', 'trainer');
+    labId = await courseIdOf(t, COURSE);
+    await addCoauthor(admin, labId, 'a@trainers.pk');
+    ownId = await createCourse(trainerB, { title: 'Towels for Hamburg' });
+    const lesson = await addLesson(trainerB, ownId, 'Quoting');
+    await saveLesson(trainerB, ownId, lesson, { minutes: '5', bodyMarkdown: 'Quote FOB first.' });
+    const final = await addQuiz(trainerB, ownId, 'Final', 'final');
+    await addQuestion(trainerB, ownId, final, 'essay', { text: 'How do you quote a first order?' });
+    expect((await publish(trainerB, ownId)).status).toBe(303);
+
+    const learner = await signUp(t, 'writer@example.pk');
+    await completeLessons(learner, COURSE);
+    labAnswer = await submitEssay(t, learner, COURSE, 'reflection', labEssay);
+    await completeLessons(learner, 'towels-for-hamburg');
+    ownAnswer = await submitEssay(t, learner, 'towels-for-hamburg', final, ownEssay);
+  });
+
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  const answer = async (id: number) =>
+    (await db.query('SELECT status, score_permille AS score FROM attempt_answers WHERE id = ?', [id]))[0];
+
+  it('lists to each trainer only the essays of the courses they author, each with its course', async () => {
+    const a = (await trainerA.get('/author/grading').expect(200)).text;
+    expect(a).toContain(labEssay);
+    expect(a).toContain('>Quiz lab</a>');
+    expect(a).not.toContain(ownEssay);
+    expect(a).not.toContain(`/author/grading/${ownAnswer}"`);
+    const b = (await trainerB.get('/author/grading').expect(200)).text;
+    expect(b).toContain(ownEssay);
+    expect(b).toContain('>Towels for Hamburg</a>');
+    expect(b).not.toContain(labEssay);
+    expect(b).not.toContain(`/author/grading/${labAnswer}"`);
+    // Neither may ask for the other's course by its id.
+    await trainerB.get(`/author/grading?course=${labId}`).expect(403);
+    await trainerA.get(`/author/grading?course=${ownId}`).expect(403);
+  });
+
+  it('answers 403 to a trainer marking another course’s essay, and leaves it waiting', async () => {
+    const page = await trainerB.get('/author/grading');
+    const refused = await trainerB.agent
+      .post(`/author/grading/${labAnswer}`)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), percent: '100' });
+    expect(refused.status).toBe(403);
+    expect(refused.text).toContain('You are not an author of this course.');
+    expect(await answer(labAnswer)).toEqual({ status: 'needs_grading', score: null });
+    await trainerB.agent
+      .post('/author/grading/999999')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), percent: '100' })
+      .expect(404);
+  });
+
+  it('shows administrators every course’s essays, filtered by course on request, and lets them mark any', async () => {
+    const all = (await admin.get('/author/grading').expect(200)).text;
+    expect(all).toContain(labEssay);
+    expect(all).toContain(ownEssay);
+    expect(all).toMatch(new RegExp(`<option value="${ownId}"[^>]*>Towels for Hamburg \\(1\\)</option>`));
+    const filtered = (await admin.get(`/author/grading?course=${ownId}`).expect(200)).text;
+    expect(filtered).toContain(ownEssay);
+    expect(filtered).not.toContain(labEssay);
+    const marked = await admin.submit('/author/grading', `/author/grading/${ownAnswer}`, { percent: '60' });
+    expect(marked.status).toBe(303);
+    expect(await answer(ownAnswer)).toMatchObject({ score: 600 });
+    expect((await trainerB.get('/author/grading').expect(200)).text).not.toContain(ownEssay);
   });
 });
 

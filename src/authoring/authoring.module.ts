@@ -14,11 +14,16 @@ import { AuthoringService } from './authoring.service';
 import { CourseAccessService } from './course-access.service';
 import { CourseExportService } from './course-export.service';
 import { DraftsService } from './drafts.service';
+import { GradingController } from './grading.controller';
 import { LessonImagesController } from './lesson-images.controller';
 import { LessonImagesService } from './lesson-images.service';
 import { PublishingService } from './publishing.service';
+import { QuizStatisticsController } from './quiz-statistics.controller';
 
-/** Trainers build, preview and publish courses in the browser (/author), and export them as content/ folders. */
+/**
+ * Trainers build, preview and publish courses in the browser (/author), and export them as content/ folders;
+ * they mark essays and read item statistics of the courses they author.
+ */
 @Module({
   imports: [UsersModule, CoursesModule, QuizzesModule, ContentModule, EnrollmentsModule, AuditModule],
   controllers: [
@@ -27,6 +32,8 @@ import { PublishingService } from './publishing.service';
     AuthorQuizzesController,
     AuthorPreviewController,
     LessonImagesController,
+    GradingController,
+    QuizStatisticsController,
   ],
   providers: [
     CourseAccessService,

@@ -63,6 +63,15 @@ export class CourseAccessService {
       .map((course) => ({ course, role: roles.get(course.id) ?? null }));
   }
 
+  /**
+   * The ids of the courses a user may author, for queries that list work across courses
+   * (the essay queue): null for an administrator, meaning every course.
+   */
+  async authoredCourseIds(user: User): Promise<number[] | null> {
+    if (user.role === 'admin') return null;
+    return (await this.authors.findBy({ userId: user.id })).map((r) => r.courseId);
+  }
+
   async listAuthors(courseId: number): Promise<AuthorRow[]> {
     const rows = await this.authors.findBy({ courseId });
     const users = await Promise.all(rows.map((r) => this.users.findById(r.userId)));

@@ -3,13 +3,12 @@ import { CoursesModule } from '../courses/courses.module';
 import { QuizzesModule } from '../quizzes/quizzes.module';
 import { AssessmentService } from './assessment.service';
 import { EnrollmentsService } from './enrollments.service';
-import { GradingController } from './grading.controller';
 import { LearningController } from './learning.controller';
 import { QuizController } from './quiz.controller';
 
 @Module({
   imports: [CoursesModule, QuizzesModule],
-  controllers: [LearningController, QuizController, GradingController],
+  controllers: [LearningController, QuizController],
   providers: [EnrollmentsService, AssessmentService],
   exports: [EnrollmentsService, AssessmentService],
 })

@@ -428,11 +428,25 @@ export class QuizzesService {
 
   // ---- essays ---------------------------------------------------------------------------
 
-  /** Essay answers waiting for a trainer, oldest first. */
-  async essaysAwaitingGrading(limit = 100) {
-    const answers = await this.dataSource
+  /**
+   * Essay answers waiting for a trainer, oldest first: only those from the courses given
+   * (the caller decides whose courses those are), or from every course when courseIds is null.
+   * The course filter is part of the query, so the limit counts only answers the caller may see.
+   */
+  async essaysAwaitingGrading(courseIds: number[] | null, limit = 100) {
+    if (courseIds && courseIds.length === 0) return [];
+    const query = this.dataSource
       .getRepository(AttemptAnswer)
-      .find({ where: { status: 'needs_grading' }, order: { savedAt: 'ASC' }, take: limit });
+      .createQueryBuilder('answer')
+      .innerJoin('answer.attempt', 'attempt')
+      .innerJoin('attempt.quiz', 'quiz')
+      .where('answer.status = :status', { status: 'needs_grading' })
+      .orderBy('answer.savedAt', 'ASC')
+      .addOrderBy('answer.id', 'ASC')
+      .limit(limit);
+    if (courseIds) query.andWhere('quiz.courseId IN (:...courseIds)', { courseIds });
+    const answers = await query.getMany();
+    if (answers.length === 0) return [];
     const attempts = new Map(
       (await this.dataSource.getRepository(QuizAttempt).findBy({ id: In(answers.map((a) => a.attemptId)) })).map((a) => [a.id, a]),
     );
@@ -453,6 +467,36 @@ export class QuizzesService {
         text: answer.response?.type === 'essay' ? answer.response.text : '',
       };
     });
+  }
+
+  /** How many essay answers wait in each course, for the courses given (null: every course). */
+  async essaysAwaitingByCourse(courseIds: number[] | null): Promise<Map<number, number>> {
+    if (courseIds && courseIds.length === 0) return new Map();
+    const query = this.dataSource
+      .getRepository(AttemptAnswer)
+      .createQueryBuilder('answer')
+      .innerJoin('answer.attempt', 'attempt')
+      .innerJoin('attempt.quiz', 'quiz')
+      .select('quiz.courseId', 'courseId')
+      .addSelect('COUNT(*)', 'waiting')
+      .where('answer.status = :status', { status: 'needs_grading' })
+      .groupBy('quiz.courseId');
+    if (courseIds) query.andWhere('quiz.courseId IN (:...courseIds)', { courseIds });
+    const rows: { courseId: number | string; waiting: number | string }[] = await query.getRawMany();
+    return new Map(rows.map((r) => [Number(r.courseId), Number(r.waiting)]));
+  }
+
+  /** The course an answer was given in (through its attempt's quiz), or null when there is no such answer. */
+  async courseIdOfAnswer(answerId: number): Promise<number | null> {
+    const row: { courseId: number | string } | undefined = await this.dataSource
+      .getRepository(AttemptAnswer)
+      .createQueryBuilder('answer')
+      .innerJoin('answer.attempt', 'attempt')
+      .innerJoin('attempt.quiz', 'quiz')
+      .select('quiz.courseId', 'courseId')
+      .where('answer.id = :answerId', { answerId })
+      .getRawOne();
+    return row ? Number(row.courseId) : null;
   }
 
   /**

@@ -144,3 +144,66 @@ export async function addQuestion(
 export async function publish(browser: Browser, courseId: number) {
   return browser.submit(`/author/courses/${courseId}`, `/author/courses/${courseId}/publish`, {});
 }
+
+/**
+ * Makes an account a co-author of a course through the course page's authors form, as its owner or
+ * an administrator does (courses imported from content/ have no owner: an administrator adds them).
+ */
+export async function addCoauthor(by: Browser, courseId: number, email: string): Promise<void> {
+  const response = await by.submit(`/author/courses/${courseId}`, `/author/courses/${courseId}/authors`, {
+    email,
+  });
+  if (response.status !== 303)
+    throw new Error(`adding a co-author failed with ${response.status}: ${response.text.slice(0, 500)}`);
+}
+
+/** The id of a course by its slug. */
+export async function courseIdOf(t: TestApp, slug: string): Promise<number> {
+  const [row] = await t.app.get(DataSource).query('SELECT id FROM courses WHERE slug = ?', [slug]);
+  if (!row) throw new Error(`no course ${slug}`);
+  return Number(row.id);
+}
+
+/**
+ * A learner writes one essay answer through the quiz pages: starts an attempt, answers the first
+ * essay question drawn with the text (leaving any other question unanswered) and submits, so the
+ * answer waits for a trainer. Returns the answer's id.
+ */
+export async function submitEssay(
+  t: TestApp,
+  browser: Browser,
+  courseSlug: string,
+  quizSlug: string,
+  text: string,
+): Promise<number> {
+  const db = t.app.get(DataSource);
+  const base = `/courses/${courseSlug}/quizzes/${quizSlug}`;
+  const started = await browser.submit(base, `${base}/attempts`, {});
+  if (started.status !== 303) throw new Error(`could not start ${base}: ${started.status}`);
+  const attemptUrl = (started.headers.location as string).replace(/\?.*$/, '');
+  let essayId: string | null = null;
+  for (let q = 1; !essayId; q++) {
+    const page = await browser.get(`${attemptUrl}?q=${q}`);
+    const questionId = /name="questionId" value="(\d+)"/.exec(page.text)?.[1];
+    if (!questionId) throw new Error(`no essay question in ${attemptUrl}`);
+    const [{ type }] = await db.query('SELECT type FROM quiz_questions WHERE id = ?', [Number(questionId)]);
+    if (type !== 'essay') continue;
+    const saved = await browser.agent
+      .post(`${attemptUrl}/answers`)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), questionId, answer: text, go: 'overview' });
+    if (saved.status !== 303) throw new Error(`saving the essay failed: ${saved.status}`);
+    essayId = questionId;
+  }
+  const overview = await browser.get(attemptUrl);
+  await browser.agent
+    .post(`${attemptUrl}/submit`)
+    .type('form')
+    .send({ _csrf: csrfFrom(overview.text) });
+  const [row] = await db.query(
+    "SELECT id FROM attempt_answers WHERE attempt_id = ? AND question_id = ? AND status = 'needs_grading'",
+    [Number(attemptUrl.split('/').pop()), Number(essayId)],
+  );
+  if (!row) throw new Error(`the essay in ${attemptUrl} is not waiting for a trainer`);
+  return Number(row.id);
+}
