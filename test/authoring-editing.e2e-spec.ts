@@ -83,6 +83,26 @@ describe('the lesson editor and publishing, with hostile and broken input', () =
     // The text itself stays in the form, escaped, for the trainer to fix.
     expect(previewed.text).toContain('&lt;script&gt;alert(&quot;stolen&quot;)&lt;/script&gt;');
 
+    // The live preview the editor's script asks for (x-csrf-token header, JSON back) is rendered alike.
+    const live = await trainer.agent
+      .post(`${editor}/preview`)
+      .set('x-csrf-token', csrfFrom(page.text))
+      .set('Accept', 'application/json')
+      .type('form')
+      .send({ bodyMarkdown: HOSTILE_MARKDOWN });
+    expect(live.status).toBe(200);
+    expectHarmless(live.body.html);
+    expect(live.body.stats).toMatch(/^\d+ words, about \d+ min to read\.$/);
+    // Without the token it is refused like any other state-changing request.
+    await trainer.agent.post(`${editor}/preview`).type('form').send({ bodyMarkdown: 'x' }).expect(403);
+    const tooLong = await trainer.agent
+      .post(`${editor}/preview`)
+      .set('x-csrf-token', csrfFrom(page.text))
+      .set('Accept', 'application/json')
+      .type('form')
+      .send({ bodyMarkdown: 'a'.repeat(60_001) });
+    expect(tooLong.status).toBe(400);
+
     expect(
       (await saveLesson(trainer, id, lesson, { minutes: '10', bodyMarkdown: HOSTILE_MARKDOWN })).status,
     ).toBe(303);

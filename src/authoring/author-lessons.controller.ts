@@ -4,13 +4,14 @@ import { RequireRole } from '../auth/roles.decorator';
 import { FormInvalidError, NotFoundError } from '../common/domain-error';
 import { renderForm } from '../common/forms';
 import { renderMarkdown } from '../courses/markdown';
+import { I18nService } from '../i18n/i18n.service';
 import { courseHeader, userOf } from './author-pages';
 import { readLesson, readNewPart, revisionOf } from './authoring-forms';
 import { LessonChangedError, LessonGoneError } from './authoring-errors';
 import { AuthoringService } from './authoring.service';
 import { uploadedFile } from './authoring-upload.middleware';
 import { CourseAccess, CourseAccessService } from './course-access.service';
-import { DraftModule, moduleBySlug } from './draft-content';
+import { DraftModule, LIMITS, moduleBySlug } from './draft-content';
 import { DraftsService } from './drafts.service';
 import { LESSON_IMAGE_MAX_BYTES } from './lesson-images.service';
 import { lessonStats } from './lesson-stats';
@@ -33,6 +34,7 @@ export class AuthorLessonsController {
     private readonly access: CourseAccessService,
     private readonly authoring: AuthoringService,
     private readonly drafts: DraftsService,
+    private readonly i18n: I18nService,
   ) {}
 
   @Post()
@@ -121,6 +123,34 @@ export class AuthorLessonsController {
     }
   }
 
+  /**
+   * The editor script's live preview: the text as the learner page will show it (same renderer,
+   * same sanitizer) and its word count. Saves nothing; without JavaScript the Preview button does this.
+   */
+  @Post(':slug/preview')
+  @HttpCode(200)
+  async livePreview(
+    @Param('id', ParseIntPipe) id: number,
+    @Param('slug') slug: string,
+    @Body() body: Body,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
+    const access = await this.access.access(userOf(req), id);
+    if (!moduleBySlug((await this.drafts.read(access.course)).content, slug))
+      throw new NotFoundError('errors.lesson_not_found');
+    const markdown = typeof body.bodyMarkdown === 'string' ? body.bodyMarkdown : '';
+    if (markdown.length > LIMITS.lessonChars) throw new FormInvalidError({ bodyMarkdown: 'author.lesson_too_long' });
+    const stats = lessonStats(markdown, access.course.language);
+    res.json({
+      html: renderMarkdown(markdown),
+      stats: this.i18n.translate(res.locals.locale ?? 'en', 'author.word_count', {
+        words: stats.words,
+        minutes: stats.readingMinutes,
+      }),
+    });
+  }
+
   private async upload(
     req: Request,
     res: Response,
@@ -166,6 +196,7 @@ export class AuthorLessonsController {
       values,
       stats: lessonStats(values.bodyMarkdown ?? '', access.course.language),
       imageMaxMb: LESSON_IMAGE_MAX_BYTES / (1024 * 1024),
+      authorScript: true,
       ...extra,
     };
   }
