@@ -115,22 +115,41 @@ function issuedCertificateCard(page: Page, courseTitle: string): Locator {
   return page.locator('.my-certificates .card', { has: page.locator('h3', { hasText: courseTitle }) }).filter({ has: page.locator('a[href$=".pdf"]') });
 }
 
-/** The term → value pairs of the verification page's facts list, as shown. */
-async function certificateFacts(page: Page): Promise<Record<string, string>> {
+/** A fact of the verification page as shown: its text, and the direction it is laid out in. */
+interface ShownFact {
+  text: string;
+  direction: string;
+}
+
+/**
+ * The term → value pairs of the verification page's facts list. The direction is that of the
+ * innermost element holding the whole value: a name or title in the other script must keep its own.
+ */
+async function certificateFacts(page: Page): Promise<Record<string, ShownFact>> {
   return page.locator('dl.certificate-facts').evaluate((list) => {
-    const facts: Record<string, string> = {};
+    const facts: Record<string, ShownFact> = {};
     for (const term of list.querySelectorAll('dt')) {
       const value = term.nextElementSibling;
-      if (value?.tagName === 'DD') facts[(term.textContent ?? '').trim()] = (value.textContent ?? '').trim();
+      if (value?.tagName !== 'DD') continue;
+      const text = (value.textContent ?? '').trim();
+      const holders = [value, ...value.querySelectorAll('*')].filter((el) => (el.textContent ?? '').trim() === text);
+      facts[(term.textContent ?? '').trim()] = { text, direction: getComputedStyle(holders[holders.length - 1]).direction };
     }
     return facts;
   });
+}
+
+/** The way a text is laid out on its own: by the script of its first letter (Arabic script reads right to left). */
+function directionOf(text: string): 'rtl' | 'ltr' {
+  return /^[^\p{L}]*\p{Script=Arabic}/u.test(text) ? 'rtl' : 'ltr';
 }
 
 export interface IssuedCertificate {
   serial: string;
   holder: string;
   courseTitle: string;
+  /** The course's language, which its title is written in. */
+  courseLanguage: Locale;
 }
 
 /**
@@ -144,9 +163,10 @@ export async function expectValidVerificationPage(page: Page, locale: Locale, ce
   await expect(page.locator('.meta strong').textContent()).resolves.toBe(certificate.serial);
   await expect(page.getByRole('status').getByRole('heading', { name: tr(locale, 'certificates.verify.valid_title') }).isVisible()).resolves.toBe(true);
   const facts = await certificateFacts(page);
-  expect(facts[tr(locale, 'certificates.verify.holder')]).toBe(certificate.holder);
-  expect(facts[tr(locale, 'certificates.verify.course')]).toBe(certificate.courseTitle);
-  expect(facts[tr(locale, 'certificates.verify.signature')]).toBe(tr(locale, 'certificates.verify.signature_ok'));
+  expect(facts[tr(locale, 'certificates.verify.holder')]).toEqual({ text: certificate.holder, direction: directionOf(certificate.holder) });
+  // An Urdu title that starts with a Latin word ("Alibaba.com پر …") is still Urdu: right to left, on any page.
+  expect(facts[tr(locale, 'certificates.verify.course')]).toEqual({ text: certificate.courseTitle, direction: certificate.courseLanguage === 'ur' ? 'rtl' : 'ltr' });
+  expect(facts[tr(locale, 'certificates.verify.signature')]?.text).toBe(tr(locale, 'certificates.verify.signature_ok'));
   const overflow = await horizontalOverflow(page);
   expect(overflow.outside).toEqual([]);
   expect(overflow.scrollWidth).toBeLessThanOrEqual(overflow.viewportWidth);
@@ -296,7 +316,7 @@ export const LEARNER_JOURNEY: JourneyStep[] = [
       // The link to share is absolute, and leads back to this site.
       const shareUrl = await card.getByLabel(tr(locale, 'certificates.mine.share_label')).inputValue();
       expect(shareUrl).toBe(`${site.baseUrl}/verify/${serial}`);
-      state.certificate = { serial, holder: account.name, courseTitle } satisfies IssuedCertificate;
+      state.certificate = { serial, holder: account.name, courseTitle, courseLanguage: locale } satisfies IssuedCertificate;
       state.pdfPath = pdfPath;
       state.shareUrl = shareUrl;
       await shot('certificate');
@@ -360,6 +380,19 @@ export const LEARNER_JOURNEY: JourneyStep[] = [
       await clickAndWait(visitorPage, () => visitorPage.getByRole('button', { name: tr(locale, 'certificates.check.lookup_button') }).click(), (url) => url.pathname === `/verify/${certificate.serial}`);
       expect(visitorPage.url()).toBe(`${site.baseUrl}/verify/${certificate.serial}`);
       await expectValidVerificationPage(visitorPage, locale, certificate);
+      await visitor.close();
+    },
+  },
+  {
+    name: 'a buyer who reads the other language sees the same certificate, names and title in their own direction',
+    async run({ page, locale, state }) {
+      const certificate = state.certificate as IssuedCertificate;
+      const other: Locale = locale === 'ur' ? 'en' : 'ur';
+      const visitor = await visitorContext(page, other);
+      const visitorPage = await visitor.newPage();
+      await visitorPage.goto(state.shareUrl as string);
+      await expectValidVerificationPage(visitorPage, other, certificate);
+      await screenshotTaker(visitorPage, locale)(`verify-${other}`);
       await visitor.close();
     },
   },
