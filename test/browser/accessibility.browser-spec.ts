@@ -33,7 +33,7 @@ describe('every key page, in English and in Urdu, on a phone', () => {
   it('visits all of them', () => {
     expect(Object.keys(axe).sort()).toEqual(
       LOCALES.flatMap((locale) =>
-        ['home', 'catalog', 'course-anonymous', 'login', 'login-failed', 'register', 'register-invalid', 'error-404', 'offline', 'course', 'lesson', 'dashboard', 'account', 'admin-users', 'manage'].map((name) => `${locale}-${name}`),
+        ['home', 'catalog', 'course-anonymous', 'login', 'login-failed', 'register', 'register-invalid', 'error-404', 'offline', 'verify-lookup', 'verify', 'course', 'lesson', 'dashboard', 'account', 'admin-users', 'manage'].map((name) => `${locale}-${name}`),
       ).sort(),
     );
   });

@@ -38,7 +38,8 @@ export function certificatePdfFiles(t: TestApp): string[] {
   }
 }
 
-async function freePort(): Promise<number> {
+/** A port nobody listens on right now (the OS picks it), for a server started just after. */
+export async function freePort(): Promise<number> {
   const server = createServer();
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');

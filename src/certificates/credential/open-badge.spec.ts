@@ -39,6 +39,8 @@ describe('buildOpenBadgeCredential', () => {
       id: 'https://exportready.example/verify/ER-2026-000123',
       holderName: 'عائشہ خان',
       courseTitle: 'Selling on Alibaba.com',
+      courseLanguage: 'en',
+      courseDirection: 'ltr',
       courseDescription: 'Open a supplier store.',
       outcomes: ['Set up a store', 'Answer RFQs'],
       criteria: 'Completed every required lesson.',
@@ -47,6 +49,17 @@ describe('buildOpenBadgeCredential', () => {
       completedAt: new Date('2026-05-12T09:30:00Z'),
       validFrom: new Date('2026-05-12T09:30:04Z'),
     });
+  });
+
+  it('takes the direction of the course texts from their language, not from their first letter', () => {
+    const urdu = buildOpenBadgeCredential({ ...facts, course: { ...facts.course, title: 'Alibaba.com پر فروخت', language: 'ur' } });
+    expect(summarizeCredential(urdu)).toMatchObject({ courseTitle: 'Alibaba.com پر فروخت', courseLanguage: 'ur', courseDirection: 'rtl' });
+    const withLanguage = (inLanguage: unknown) => summarizeCredential({ credentialSubject: { achievement: { name: 'x', inLanguage } } });
+    expect(withLanguage('ar-EG')).toMatchObject({ courseLanguage: 'ar-EG', courseDirection: 'rtl' });
+    expect(withLanguage('de')).toMatchObject({ courseLanguage: 'de', courseDirection: 'ltr' });
+    // Not a language tag (it would go into an attribute): unknown, and the browser judges by the text.
+    expect(withLanguage('"><script>')).toMatchObject({ courseLanguage: '', courseDirection: 'auto' });
+    expect(withLanguage(undefined)).toMatchObject({ courseLanguage: '', courseDirection: 'auto' });
   });
 
   it('reads a stranger credential without failing', () => {

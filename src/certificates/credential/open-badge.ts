@@ -113,6 +113,10 @@ export interface CredentialSummary {
   id: string;
   holderName: string;
   courseTitle: string;
+  /** The language the course's title, description and outcomes are written in ('' when the credential does not say). */
+  courseLanguage: string;
+  /** How those texts are laid out: from their language, or from their first letter ('auto') when unknown. */
+  courseDirection: 'rtl' | 'ltr' | 'auto';
   courseDescription: string;
   outcomes: string[];
   criteria: string;
@@ -133,6 +137,20 @@ function dateOrNull(value: unknown): Date | null {
   return Number.isNaN(date.getTime()) ? null : date;
 }
 
+/** Languages written right to left, by their primary subtag. */
+const RTL_LANGUAGES = new Set(['ar', 'fa', 'he', 'ps', 'sd', 'ug', 'ur', 'yi']);
+
+/**
+ * A course's language from `inLanguage`, kept only when it looks like a BCP 47 tag (it ends up
+ * in a lang attribute), and its direction. The first letter is no guide: an Urdu title may well
+ * start with "Alibaba.com".
+ */
+function courseLanguageOf(value: unknown): Pick<CredentialSummary, 'courseLanguage' | 'courseDirection'> {
+  const tag = textOf(value);
+  if (!/^[a-z]{2,3}(-[a-z0-9]{1,8})*$/i.test(tag)) return { courseLanguage: '', courseDirection: 'auto' };
+  return { courseLanguage: tag, courseDirection: RTL_LANGUAGES.has(tag.split('-')[0].toLowerCase()) ? 'rtl' : 'ltr' };
+}
+
 /** Reads the fields a person checks; tolerant of credentials that are not ours (missing parts read as empty). */
 export function summarizeCredential(credential: unknown): CredentialSummary {
   const c = objectOf(credential);
@@ -146,6 +164,7 @@ export function summarizeCredential(credential: unknown): CredentialSummary {
     id: textOf(c.id),
     holderName: textOf(nameIdentity?.identityHash ?? subject.name),
     courseTitle: textOf(achievement.name ?? c.name),
+    ...courseLanguageOf(achievement.inLanguage),
     courseDescription: textOf(achievement.description),
     outcomes: listOf(achievement.alignment)
       .map((alignment) => textOf(objectOf(alignment).targetName))

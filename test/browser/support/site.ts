@@ -1,6 +1,6 @@
-import type { AddressInfo } from 'node:net';
 import { DataSource } from 'typeorm';
 import type { Locale, Role } from '../../../src/users/user.entity';
+import { freePort } from '../../support/certificates';
 import { Browser as HttpClient, startTestApp, TestApp } from '../../support/test-app';
 
 export interface Site {
@@ -10,12 +10,17 @@ export interface Site {
   close(): Promise<void>;
 }
 
-/** The real application on a fresh database, listening on a free port for the browser. */
+/**
+ * The real application on a fresh database, listening on a free port for the browser. The
+ * port is picked first and given as BASE_URL, so the absolute links the site writes (a
+ * certificate's verification address, its share link) lead back to this server.
+ */
 export async function startSite(): Promise<Site> {
-  const t = await startTestApp();
-  await t.app.listen(0, '127.0.0.1');
-  const { port } = t.app.getHttpServer().address() as AddressInfo;
-  return { t, baseUrl: `http://127.0.0.1:${port}`, close: () => t.close() };
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const t = await startTestApp({ BASE_URL: baseUrl });
+  await t.app.listen(port, '127.0.0.1');
+  return { t, baseUrl, close: () => t.close() };
 }
 
 export interface Account {
