@@ -159,7 +159,7 @@ describe('the lesson editor and publishing, with hostile and broken input', () =
     const oversized = Buffer.concat([pngOf(100, 100), Buffer.alloc(LESSON_IMAGE_MAX_BYTES)]);
     const large = await upload({ name: 'huge.png', data: oversized, type: 'image/png' });
     expect(large.status).toBe(400);
-    expect(large.text).toContain('The image is larger than 2 MB.');
+    expect(large.text).toContain(`The image is larger than ${LESSON_IMAGE_MAX_BYTES / 1024 / 1024} MB.`);
     expect(large.text).toContain(typed);
 
     // Far beyond the limit: refused before it is read at all.

@@ -11,7 +11,7 @@ export const LESSON_IMAGE_MAX_WIDTH = 960;
 /** Covers are cropped to one shape, so catalog cards line up. */
 export const COVER_SIZE = { width: 640, height: 360 } as const;
 /** Decoding a huge canvas takes memory in proportion to its pixels: refuse what no lesson needs. */
-const MAX_INPUT_PIXELS = 40_000_000;
+const MAX_INPUT_PIXELS = 50_000_000;
 const PHOTO_QUALITY = 75;
 /** A lossless WebP is kept (crisp text and lines in screenshots, diagrams) unless it is this much bigger than a lossy one. */
 const LOSSLESS_ALLOWANCE = 1.5;

@@ -7,7 +7,8 @@ import { FILE_STORAGE, FileStorage } from '../storage/file-storage';
 import { IMAGE_CONTENT_TYPES, imageHash, ImageInfo, imageMatchesName, ImageType, readImageInfo, STORED_IMAGE_NAME, STORED_IMAGE_PATH } from '../common/image-info';
 import { COVER_SIZE, prepareCoverImage, prepareLessonImage, ProcessedImage, UnreadableImageError } from './image-processing';
 
-export const LESSON_IMAGE_MAX_BYTES = 2 * 1024 * 1024;
+/** A photo straight from a phone camera (12–48 MP) fits; what is stored is resized and far smaller. */
+export const LESSON_IMAGE_MAX_BYTES = 8 * 1024 * 1024;
 const MAX_SIDE = 10_000;
 const KEY_PREFIX = 'lesson-images/';
 

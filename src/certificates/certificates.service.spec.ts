@@ -11,6 +11,7 @@ import { UsersService } from '../users/users.service';
 import { CertificateOutbox } from './certificate-outbox.entity';
 import { Certificate } from './certificate.entity';
 import { CertificateMailer } from './certificate-mailer';
+import { ProgrammeStatsService } from '../programmes/stats/programme-stats.service';
 import { CertificatesService, formatSerial, OUTBOX_WRITTEN } from './certificates.service';
 import { IssuerKeysService } from './credential/issuer-keys.service';
 import { renderCertificatePdf } from './pdf/certificate-pdf';
@@ -57,6 +58,7 @@ describe(CertificatesService.name, () => {
   let storage: jest.Mocked<FileStorage>;
   let issuerKeys: { sign: jest.Mock };
   let enrollments: { onCourseCompleted: jest.Mock };
+  let programmeStats: { certificateChanged: jest.Mock };
   let service: CertificatesService;
 
   beforeEach(() => {
@@ -87,6 +89,7 @@ describe(CertificatesService.name, () => {
     storage = { put: jest.fn(async (_key: string, _data: Buffer) => undefined), get: jest.fn(), exists: jest.fn() };
     issuerKeys = { sign: jest.fn(async () => 'signed.jws.value') };
     enrollments = { onCourseCompleted: jest.fn() };
+    programmeStats = { certificateChanged: jest.fn(async () => undefined) };
     service = new CertificatesService(
       { getRepository: () => repository } as never,
       { run: jest.fn((work: (m: EntityManager) => Promise<unknown>) => work(manager)) } as unknown as TransactionRunner,
@@ -96,6 +99,7 @@ describe(CertificatesService.name, () => {
       issuerKeys as unknown as IssuerKeysService,
       { enabled: false } as unknown as CertificateMailer,
       new I18nService(),
+      programmeStats as unknown as ProgrammeStatsService,
       storage,
       config,
     );
@@ -118,6 +122,8 @@ describe(CertificatesService.name, () => {
     expect(renderCertificatePdf).toHaveBeenCalledWith(expect.objectContaining({ holderName: 'Ayesha Khan', details: expect.stringContaining('2.5 hours'), verifyUrl: 'https://exportready.example/verify/ER-2026-000042' }));
     expect(storage.put).toHaveBeenCalledWith('certificates/ER-2026-000042.pdf', Buffer.from('%PDF'));
     expect(updateSet).toHaveBeenCalledWith(expect.objectContaining({ status: 'issued', pdfPath: 'certificates/ER-2026-000042.pdf', credential: 'signed.jws.value', lastError: null }));
+    // The programme dashboards' "certified" moves in the same transaction.
+    expect(programmeStats.certificateChanged).toHaveBeenCalledWith(manager, 9);
   });
 
   it('does nothing for a certificate already issued, revoked or gone: a repeated job is harmless', async () => {
@@ -137,6 +143,7 @@ describe(CertificatesService.name, () => {
     repository.findOneBy.mockResolvedValue(pendingCertificate());
     updateResult.affected = 0;
     await expect(service.issue(42)).resolves.toBe('not-pending');
+    expect(programmeStats.certificateChanged).not.toHaveBeenCalled();
   });
 
   it('keeps the error of a failed try and marks the certificate failed only after the last one', async () => {
@@ -160,6 +167,14 @@ describe(CertificatesService.name, () => {
     expect(repository.save).toHaveBeenCalledWith(expect.objectContaining({ enrollmentId: 9, holderName: 'Ayesha Khan Malik', status: 'pending' }));
     expect(replacement.serial).toBe('ER-2026-000042');
     expect(repository.update).toHaveBeenLastCalledWith({ id: 41 }, { replacedBy: 42 });
+    expect(programmeStats.certificateChanged).toHaveBeenCalledWith(manager, 9);
+  });
+
+  it('tells the programme dashboards about a revocation in its own transaction', async () => {
+    repository.findOneBy.mockResolvedValue(pendingCertificate({ status: 'issued' }));
+    await service.revoke(42, 'Issued by mistake');
+    expect(repository.update).toHaveBeenCalledWith({ id: 42 }, expect.objectContaining({ status: 'revoked' }));
+    expect(programmeStats.certificateChanged).toHaveBeenCalledWith(manager, 9);
   });
 });
 

@@ -9,6 +9,7 @@ import { TransactionRunner } from '../database/transaction-runner';
 import { Enrollment } from '../enrollments/enrollment.entity';
 import { EnrollmentsService } from '../enrollments/enrollments.service';
 import { I18nService } from '../i18n/i18n.service';
+import { ProgrammeStatsService } from '../programmes/stats/programme-stats.service';
 import { FILE_STORAGE, FileStorage } from '../storage/file-storage';
 import type { User } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
@@ -85,6 +86,7 @@ export class CertificatesService implements OnModuleInit {
     private readonly issuerKeys: IssuerKeysService,
     private readonly mailer: CertificateMailer,
     private readonly i18n: I18nService,
+    private readonly programmeStats: ProgrammeStatsService,
     @Inject(FILE_STORAGE) private readonly storage: FileStorage,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
@@ -177,15 +179,18 @@ export class CertificatesService implements OnModuleInit {
     const pdfPath = `certificates/${certificate.serial}.pdf`;
     await this.storage.put(pdfPath, await renderCertificatePdf(this.pdfContent(certificate, issuedAt)));
 
-    const result = await this.transactions.run((manager) =>
-      manager
+    const moved = await this.transactions.run(async (manager) => {
+      const result = await manager
         .createQueryBuilder()
         .update(Certificate)
         .set({ status: 'issued', issuedAt, pdfPath, credential, lastError: null, attempts: () => 'attempts + 1', updatedAt: issuedAt })
         .where('id = :id AND status IN (:...open)', { id: certificateId, open: ['pending', 'failed'] })
-        .execute(),
-    );
-    if ((result.affected ?? 0) !== 1) return 'not-pending';
+        .execute();
+      if ((result.affected ?? 0) !== 1) return false;
+      await this.programmeStats.certificateChanged(manager, certificate.enrollmentId);
+      return true;
+    });
+    if (!moved) return 'not-pending';
     await this.tellHolder({ ...certificate, issuedAt });
     return 'issued';
   }
@@ -291,6 +296,7 @@ export class CertificatesService implements OnModuleInit {
       if (certificate.status === 'revoked') throw new CertificateStateError('certificates.errors.already_revoked');
       const now = new Date();
       await repository.update({ id: certificateId }, { status: 'revoked', revokedAt: now, revokedReason: text, updatedAt: now });
+      await this.programmeStats.certificateChanged(manager, certificate.enrollmentId);
       return { ...certificate, status: 'revoked' as const, revokedAt: now, revokedReason: text };
     });
   }
@@ -332,6 +338,8 @@ export class CertificatesService implements OnModuleInit {
         completedAt: old.completedAt,
       });
       await repository.update({ id: old.id }, { replacedBy: replacement.id });
+      // Certified again only once the replacement is issued.
+      await this.programmeStats.certificateChanged(manager, old.enrollmentId);
       return replacement;
     });
   }
