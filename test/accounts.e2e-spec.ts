@@ -74,6 +74,23 @@ describe('accounts: sign-up, sign-in, roles and CSRF, with bad input', () => {
     expect(Number(count)).toBe(0);
   });
 
+  it('sends security headers: a Content-Security-Policy without inline scripts, no framing, no sniffing', async () => {
+    for (const path of ['/', '/login', '/static/app.css', '/verify']) {
+      const response = await new Browser(t.server).get(path);
+      expect(response.headers['x-content-type-options']).toBe('nosniff');
+      expect(response.headers['x-frame-options']).toBe('DENY');
+      expect(response.headers['referrer-policy']).toBe('strict-origin-when-cross-origin');
+      const csp = String(response.headers['content-security-policy']);
+      expect(csp).toContain("default-src 'self'");
+      expect(csp).toContain("frame-ancestors 'none'");
+      expect(csp).not.toContain('unsafe-inline');
+    }
+    // Bull Board (admins only) brings inline scripts of its own: no policy there, the rest stays.
+    const board = await new Browser(t.server).get('/admin/queues');
+    expect(board.headers['content-security-policy']).toBeUndefined();
+    expect(board.headers['x-frame-options']).toBe('DENY');
+  });
+
   it('gives a new session id at sign-in', async () => {
     const browser = new Browser(t.server);
     await browser.register('Zara Sheikh', 'zara@example.pk');
