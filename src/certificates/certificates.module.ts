@@ -6,6 +6,7 @@ import { DynamicModule, MiddlewareConsumer, Module, NestModule, RequestMethod } 
 import { AppConfig } from '../config/app-config';
 import { CoursesModule } from '../courses/courses.module';
 import { EnrollmentsModule } from '../enrollments/enrollments.module';
+import { MailModule } from '../mail/mail.module';
 import { ProgrammesModule } from '../programmes/programmes.module';
 import { UsersModule } from '../users/users.module';
 import { CertificateMailer } from './certificate-mailer';
@@ -39,6 +40,7 @@ export class CertificatesModule implements NestModule {
         UsersModule,
         CoursesModule,
         EnrollmentsModule,
+        MailModule,
         ProgrammesModule,
         BullModule.registerQueue({ name: CERTIFICATES_QUEUE, defaultJobOptions: CERTIFICATE_JOB_OPTIONS }),
         ...(web

@@ -1,12 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
-import nodemailer, { Transporter } from 'nodemailer';
+import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, In, IsNull } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { ForbiddenError } from '../common/domain-error';
 import { TransactionRunner } from '../database/transaction-runner';
 import { I18nService } from '../i18n/i18n.service';
+import { MailService } from '../mail/mail.service';
 import type { User } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
 import { AccountInvitation } from './entities/account-invitation.entity';
@@ -25,26 +25,18 @@ export interface InvitationLink {
  * in the manager's CSV); only its hash is stored, and a new link replaces the previous one.
  */
 @Injectable()
-export class InvitationsService implements OnModuleDestroy {
-  private readonly logger = new Logger('Invitations');
-  private readonly transport: Transporter | null;
-
+export class InvitationsService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly transactions: TransactionRunner,
     private readonly users: UsersService,
     private readonly i18n: I18nService,
+    private readonly mail: MailService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {
-    this.transport = config.smtpUrl ? nodemailer.createTransport(config.smtpUrl) : null;
-  }
-
-  onModuleDestroy(): void {
-    this.transport?.close();
-  }
+  ) {}
 
   get mailEnabled(): boolean {
-    return this.transport !== null;
+    return this.mail.enabled;
   }
 
   /** Marks a new account as waiting for its owner, inside the transaction that created it. */
@@ -76,22 +68,13 @@ export class InvitationsService implements OnModuleDestroy {
 
   /** Mails each new account its link when SMTP is set up; returns how many were sent. */
   async mailLinks(userIds: number[], programmeName: string): Promise<number> {
-    if (!this.transport) return 0;
+    if (!this.mail.enabled) return 0;
     let sent = 0;
     for (const link of await this.issueLinks(userIds)) {
       const t = (key: string) =>
         this.i18n.translate(link.user.locale, `set_password.mail.${key}`, { name: link.user.name, programme: programmeName, days: LINK_VALID_DAYS });
-      try {
-        await this.transport.sendMail({
-          from: this.config.mailFrom,
-          to: link.user.email,
-          subject: t('subject'),
-          text: [t('greeting'), '', t('body'), link.url, '', t('expires'), '', t('signature')].join('\n'),
-        });
-        sent += 1;
-      } catch (error) {
-        this.logger.warn(`could not mail the set-password link to user ${link.user.id}: ${error instanceof Error ? error.message : String(error)}`);
-      }
+      const text = [t('greeting'), '', t('body'), link.url, '', t('expires'), '', t('signature')].join('\n');
+      if (await this.mail.send({ to: link.user.email, subject: t('subject'), text }, `the set-password link to user ${link.user.id}`)) sent += 1;
     }
     return sent;
   }

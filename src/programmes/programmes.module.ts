@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { CoursesModule } from '../courses/courses.module';
 import { EnrollmentsModule } from '../enrollments/enrollments.module';
+import { MailModule } from '../mail/mail.module';
 import { QuizzesModule } from '../quizzes/quizzes.module';
 import { UsersModule } from '../users/users.module';
 import { BulkEnrolmentService } from './bulk-enrolment.service';
@@ -21,7 +22,7 @@ import { ProgrammeStatsService } from './stats/programme-stats.service';
  * reporting behind /manage. The learner-facing pages live here; the managers' pages in manage/.
  */
 @Module({
-  imports: [UsersModule, CoursesModule, QuizzesModule, EnrollmentsModule],
+  imports: [UsersModule, CoursesModule, QuizzesModule, EnrollmentsModule, MailModule],
   controllers: [ProfileController, JoinController, OutcomesController, SetPasswordController],
   providers: [ProgrammeStatsService, ProfilesService, ProgrammesService, MembershipService, InvitationsService, BulkEnrolmentService, OutcomesService, ReportsService],
   exports: [ProgrammeStatsService, ProfilesService, ProgrammesService, MembershipService, InvitationsService, BulkEnrolmentService, OutcomesService, ReportsService],
