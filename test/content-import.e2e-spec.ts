@@ -1,6 +1,7 @@
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { DataSource } from 'typeorm';
 import { ContentService } from '../src/content/content.service';
 import { Browser, startTestApp, TestApp } from './support/test-app';
@@ -76,5 +77,53 @@ describe('content/ import', () => {
     const [after] = await db.query("SELECT id, body_markdown FROM course_modules WHERE slug = 'b2b-marketplaces'");
     expect(after.id).toBe(before.id);
     expect(after.body_markdown).toContain('One more sentence about buyers.');
+  });
+});
+
+describe('content/ import of a course whose pictures are files in images/', () => {
+  let t: TestApp;
+  let root: string;
+  let folder: string;
+  const picture = (width: number, height: number, colour: string) =>
+    sharp({ create: { width, height, channels: 3, background: colour } }).jpeg({ quality: 80 }).toBuffer();
+
+  beforeAll(async () => {
+    root = mkdtempSync(join(tmpdir(), 'exportready-content-'));
+    folder = join(root, 'courses', 'packing-basics');
+    mkdirSync(join(folder, 'images'), { recursive: true });
+    writeFileSync(
+      join(folder, 'course.yaml'),
+      'title: Packing basics\nsummary: Cartons and labels for a first sea shipment.\nlanguage: en\nlevel: beginner\nhours: 1\noutcomes:\n  - Pack towels for sea freight\ncover: images/cover.jpg\n',
+    );
+    writeFileSync(join(folder, '01-cartons.md'), '---\ntitle: Cartons\nminutes: 5\n---\n\nUse five-ply cartons.\n\n![A five-ply carton](images/carton.jpg)\n');
+    writeFileSync(join(folder, 'images', 'carton.jpg'), await picture(800, 600, '#b08040'));
+    writeFileSync(join(folder, 'images', 'cover.jpg'), await picture(1280, 720, '#205070'));
+    t = await startTestApp({ CONTENT_DIR: root });
+  });
+
+  afterAll(async () => {
+    await t?.close();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('stores them under their content names and shows them sized, on the lesson and the catalog card', async () => {
+    const learner = new Browser(t.server);
+    await learner.register('Noor Fatima', 'noor@towels.example.pk');
+    await learner.submit('/courses/packing-basics', '/courses/packing-basics/enrol', {});
+    const lesson = await learner.get('/courses/packing-basics/modules/cartons').expect(200);
+    const src = /<img src="(\/files\/lessons\/[0-9a-f]{32}-800x600\.jpg)" alt="A five-ply carton" width="800" height="600" loading="lazy" \/>/.exec(lesson.text)?.[1];
+    expect(src).toBeDefined();
+    const served = await new Browser(t.server).get(src as string).expect(200).expect('Content-Type', 'image/jpeg');
+    expect(Buffer.compare(served.body as Buffer, readFileSync(join(folder, 'images', 'carton.jpg')))).toBe(0);
+
+    const catalog = await new Browser(t.server).get('/courses').expect(200);
+    expect(catalog.text).toMatch(/<img class="cover" src="\/files\/lessons\/[0-9a-f]{32}-1280x720\.jpg" width="1280" height="720" alt="" loading="lazy">/);
+
+    // A new picture under the same file name is a changed course: the lesson points at the new one.
+    writeFileSync(join(folder, 'images', 'carton.jpg'), await picture(640, 480, '#308030'));
+    await t.app.get(ContentService).importAll();
+    const changed = await learner.get('/courses/packing-basics/modules/cartons').expect(200);
+    expect(changed.text).toMatch(/src="\/files\/lessons\/[0-9a-f]{32}-640x480\.jpg"/);
+    expect(changed.text).not.toContain(src as string);
   });
 });

@@ -3,12 +3,13 @@ import { join } from 'node:path';
 import { Inject, Injectable } from '@nestjs/common';
 import { FormInvalidError } from '../common/domain-error';
 import type { ExportedFile } from '../content/content-exporter';
+import type { FolderImage } from '../content/folder-images';
 import { FILE_STORAGE, FileStorage } from '../storage/file-storage';
-import { IMAGE_CONTENT_TYPES, imageHash, ImageInfo, imageMatchesName, ImageType, readImageInfo, STORED_IMAGE_NAME, STORED_IMAGE_PATH } from '../common/image-info';
+import { IMAGE_CONTENT_TYPES, IMAGE_MAX_BYTES, imageHash, ImageInfo, imageMatchesName, ImageType, readImageInfo, STORED_IMAGE_NAME, STORED_IMAGE_PATH } from '../common/image-info';
 import { COVER_SIZE, prepareCoverImage, prepareLessonImage, ProcessedImage, UnreadableImageError } from './image-processing';
 
-/** A photo straight from a phone camera (12–48 MP) fits; what is stored is resized and far smaller. */
-export const LESSON_IMAGE_MAX_BYTES = 8 * 1024 * 1024;
+/** What is stored is resized and far smaller than what may be uploaded. */
+export const LESSON_IMAGE_MAX_BYTES = IMAGE_MAX_BYTES;
 const MAX_SIDE = 10_000;
 const KEY_PREFIX = 'lesson-images/';
 
@@ -94,19 +95,25 @@ export class LessonImagesService {
   }
 
   /**
-   * Stores the images of an imported course folder (`images/`) that this site does not have yet.
-   * A file is taken only if its bytes match its name (hash, type and size), so a folder cannot
-   * plant anything else under a lesson image's name.
+   * Stores the pictures of an imported course folder that this site does not have yet: those
+   * under images/ named as stored pictures (what content:export writes) and those the folder's
+   * lessons and cover point at by a relative path (`FolderImage`, named by the loader). A file is
+   * taken only if its bytes match the name it is stored under (hash, type and size), so a folder
+   * cannot plant anything else under a picture's name.
    */
-  async importFolder(courseFolder: string): Promise<number> {
+  async importFolder(courseFolder: string, referenced: FolderImage[] = []): Promise<number> {
     const dir = join(courseFolder, 'images');
     if (!existsSync(dir)) return 0;
+    const files = [
+      ...readdirSync(dir).filter((name) => STORED_IMAGE_NAME.test(name)).map((name) => ({ file: `images/${name}`, storedName: name })),
+      ...referenced,
+    ];
     let stored = 0;
-    for (const name of readdirSync(dir)) {
-      if (!STORED_IMAGE_NAME.test(name) || (await this.storage.exists(KEY_PREFIX + name))) continue;
-      const data = readFileSync(join(dir, name));
-      if (!imageMatchesName(name, data)) continue;
-      await this.storage.put(KEY_PREFIX + name, data);
+    for (const { file, storedName } of files) {
+      if (await this.storage.exists(KEY_PREFIX + storedName)) continue;
+      const data = readFileSync(join(courseFolder, file));
+      if (!imageMatchesName(storedName, data)) continue;
+      await this.storage.put(KEY_PREFIX + storedName, data);
       stored += 1;
     }
     return stored;

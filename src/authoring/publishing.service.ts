@@ -114,7 +114,7 @@ export class PublishingService implements OnModuleInit {
   private async afterImport(manager: EntityManager, courseId: number, loaded: LoadedCourse): Promise<void> {
     const now = new Date();
     const refreshed = await this.enrollments.refreshCourseProgress(manager, courseId, now);
-    const images = await this.images.importFolder(loaded.folder);
+    const images = await this.images.importFolder(loaded.folder, loaded.images);
     const row = await this.drafts.findRow(manager, courseId);
     const course = await this.courses.findCourseById(courseId, manager);
     if (row && course) {

@@ -114,6 +114,9 @@ export function imageMatchesName(name: string, data: Buffer): boolean {
   );
 }
 
+/** The largest picture taken, uploaded or in a content/ folder: a photo straight from a phone camera (12–48 MP) fits. */
+export const IMAGE_MAX_BYTES = 8 * 1024 * 1024;
+
 /** Where stored images are served (LessonImagesController). */
 export const STORED_IMAGE_PATH = '/files/lessons/';
 

@@ -148,7 +148,7 @@ describe(writeCourseFolder.name, () => {
       };
       const folder = writeCourseFolder(root, withCover);
       const coverLine = readFileSync(join(folder, 'course.yaml'), 'utf8').split('\n').findIndex((l) => l.startsWith('cover:')) + 1;
-      expect(problemsOf(folder)).toEqual([`courses/rice-exports/course.yaml:${coverLine} the file images/${name} does not exist`]);
+      expect(problemsOf(folder)).toEqual([`courses/rice-exports/course.yaml:${coverLine} the file images/${name} does not exist in courses/rice-exports`]);
 
       writeCourseFolder(root, withCover, [{ path: `images/${name}`, data: Buffer.concat([png, Buffer.from('x')]) }]);
       expect(problemsOf(folder)).toEqual([
@@ -156,7 +156,56 @@ describe(writeCourseFolder.name, () => {
       ]);
 
       writeFileSync(join(folder, 'course.yaml'), readFileSync(join(folder, 'course.yaml'), 'utf8').replace(`images/${name}`, 'photos/cover.jpg'));
-      expect(problemsOf(folder)[0]).toMatch(/^courses\/rice-exports\/course\.yaml:\d+ cover must be images\/<name>/);
+      expect(problemsOf(folder)[0]).toMatch(/^courses\/rice-exports\/course\.yaml:\d+ cover must be the path of a picture in the folder/);
+    });
+  });
+  describe('pictures added as files', () => {
+    // A real 2 × 1 PNG.
+    const png = Buffer.from(
+      'iVBORw0KGgoAAAANSUhEUgAAAAIAAAABCAIAAAB7QOjdAAAADklEQVR4nGNgYGD4DwABBAEAwS2OUAAAAABJRU5ErkJggg==',
+      'base64',
+    );
+    const stored = `${imageHash(png)}-2x1.png`;
+    const withPictures = (lesson: string) => ({
+      ...course,
+      definition: {
+        ...course.definition,
+        modules: [{ ...course.definition.modules[0], bodyMarkdown: lesson }, course.definition.modules[1]],
+      },
+    });
+    const load = (folder: string) => loadCourseFolder(root, folder, (source) => quizzes.checkGiftSource(source));
+
+    it('points relative picture paths at the stored picture, for lessons and the cover, and lists the files to store', () => {
+      const folder = writeCourseFolder(root, withPictures('## Cartons\n\n![A five-ply carton](images/carton.png "Carton")\n\nSee [the label](./images/carton.png).'), [
+        { path: 'images/carton.png', data: png },
+      ]);
+      writeFileSync(join(folder, 'course.yaml'), `${readFileSync(join(folder, 'course.yaml'), 'utf8')}cover: images/carton.png\n`);
+      const loaded = load(folder);
+      if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems));
+      expect(loaded.course.definition.modules[0].bodyMarkdown).toBe(
+        `## Cartons\n\n![A five-ply carton](/files/lessons/${stored} "Carton")\n\nSee [the label](/files/lessons/${stored}).`,
+      );
+      expect(loaded.course.definition.coverImage).toBe(stored);
+      expect(loaded.course.images).toEqual([{ file: 'images/carton.png', storedName: stored }]);
+
+      // Exported again, the folder holds the stored names and loads as the same course.
+      const again = writeCourseFolder(join(root, 'again'), { ...course, definition: loaded.course.definition }, [{ path: `images/${stored}`, data: png }]);
+      const reloaded = loadCourseFolder(join(root, 'again'), again, (source) => quizzes.checkGiftSource(source));
+      if (!reloaded.ok) throw new Error(JSON.stringify(reloaded.problems));
+      expect(reloaded.course.definition).toEqual(loaded.course.definition);
+      expect(reloaded.course.hash).toBe(loaded.course.hash);
+    });
+
+    it('names the file and line of a missing picture, or a file that is not one', () => {
+      const folder = writeCourseFolder(root, withPictures('First line.\n\n![Gone](images/gone.jpg)\n\n![Text](images/notes.png)'), [
+        { path: 'images/notes.png', data: Buffer.from('just some notes') },
+      ]);
+      const loaded = load(folder);
+      const problems = loaded.ok ? [] : loaded.problems.filter((p) => p.file.endsWith('.md'));
+      expect(problems.map((p) => `${p.file}:${p.line} ${p.message}`)).toEqual([
+        'courses/rice-exports/01-grades.md:9 the file images/gone.jpg does not exist in courses/rice-exports',
+        'courses/rice-exports/01-grades.md:11 images/notes.png is not a PNG, JPEG or WebP picture',
+      ]);
     });
   });
 });

@@ -6,7 +6,7 @@ import { CourseDefinition, ModuleDefinition } from '../courses/course-definition
 import { COURSE_LEVELS, CourseLevel } from '../courses/course.entity';
 import { MARKDOWN_RENDERER_VERSION } from '../courses/markdown';
 import { LOCALES } from '../users/user.entity';
-import { imageMatchesName, STORED_IMAGE_NAME } from '../common/image-info';
+import { FolderImage, FolderImages } from './folder-images';
 
 export interface ContentProblem {
   file: string;
@@ -42,6 +42,8 @@ export interface LoadedCourse {
   folder: string;
   definition: CourseDefinition;
   quizzes: QuizEntry[];
+  /** Pictures the lessons and the cover point at by a relative path, with the names they are stored under. */
+  images: FolderImage[];
   hash: string;
 }
 
@@ -96,7 +98,7 @@ function positiveNumber(value: unknown): number | null {
   return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : null;
 }
 
-function readLesson(path: string, file: string, problems: ContentProblem[]): ModuleDefinition | null {
+function readLesson(path: string, file: string, problems: ContentProblem[], images: FolderImages): ModuleDefinition | null {
   const name = file.split('/').pop() as string;
   const match = MODULE_FILE.exec(name);
   if (!match) return null;
@@ -120,8 +122,10 @@ function readLesson(path: string, file: string, problems: ContentProblem[]): Mod
   if (meta.required !== undefined && typeof meta.required !== 'boolean') {
     problems.push({ file, line: 1 + lineOfKey(frontMatter[1], 'required'), message: 'required must be true or false' });
   }
-  const body = source.slice(frontMatter[0].length).trim();
+  const rest = source.slice(frontMatter[0].length);
   const bodyLine = frontMatter[0].split('\n').length;
+  const firstLine = bodyLine + (rest.slice(0, rest.length - rest.trimStart().length).match(/\n/g)?.length ?? 0);
+  const body = images.rewriteLesson(rest.trim(), file, firstLine);
   if (!body) problems.push({ file, line: bodyLine, message: 'the lesson has no text after the front matter' });
   if (body.length > MAX_LESSON_CHARS) problems.push({ file, line: bodyLine, message: `the lesson is longer than ${MAX_LESSON_CHARS} characters; split it` });
   if (problems.length > before) return null;
@@ -214,24 +218,14 @@ function readQuizzes(
   return quizzes;
 }
 
-/**
- * `cover: images/<name>`: a picture in the folder's images/, named as the site stores images
- * (`<hash>-<w>x<h>.<ext>`, written so by content:export) and holding what its name says.
- */
-function readCover(value: unknown, folder: string, yamlFile: string, line: number, problems: ContentProblem[]): string | null {
+/** `cover: images/<name>`: a picture in the folder's images/ (see folder-images.ts). */
+function readCover(value: unknown, images: FolderImages, yamlFile: string, line: number, problems: ContentProblem[]): string | null {
   if (value === undefined || value === null) return null;
-  const name = typeof value === 'string' ? value.replace(/^images\//, '') : '';
-  const path = join(folder, 'images', name);
-  if (typeof value !== 'string' || !value.startsWith('images/') || !STORED_IMAGE_NAME.test(name)) {
-    problems.push({ file: yamlFile, line, message: 'cover must be images/<name> of an image exported by the site (e.g. images/3f2a…-640x360.webp)' });
-  } else if (!existsSync(path)) {
-    problems.push({ file: yamlFile, line, message: `the file ${value} does not exist` });
-  } else if (!imageMatchesName(name, readFileSync(path))) {
-    problems.push({ file: yamlFile, line, message: `${value} is not the image its name describes (changed after export?)` });
-  } else {
-    return name;
+  if (typeof value !== 'string' || !value.startsWith('images/')) {
+    problems.push({ file: yamlFile, line, message: 'cover must be the path of a picture in the folder, e.g. images/cover.jpg' });
+    return null;
   }
-  return null;
+  return images.resolve(value.slice('images/'.length), yamlFile, line);
 }
 
 /** Reads and validates one course folder; every problem comes back with its file and line. */
@@ -270,7 +264,8 @@ export function loadCourseFolder(contentRoot: string, folder: string, checkQuiz?
     problems.push({ file: yamlFile, line: lineOfKey(courseYaml, 'outcomes'), message: 'outcomes must be a list of at least one non-empty text' });
   }
 
-  const coverImage = readCover(meta.cover, folder, yamlFile, lineOfKey(courseYaml, 'cover'), problems);
+  const images = new FolderImages(folder, relFolder, problems);
+  const coverImage = readCover(meta.cover, images, yamlFile, lineOfKey(courseYaml, 'cover'), problems);
 
   const modules: ModuleDefinition[] = [];
   const numbers = new Map<string, string>();
@@ -289,7 +284,7 @@ export function loadCourseFolder(contentRoot: string, folder: string, checkQuiz?
       problems.push({ file, line: 0, message: `module slug "${match[2]}" is used twice` });
       continue;
     }
-    const lesson = readLesson(path, file, problems);
+    const lesson = readLesson(path, file, problems, images);
     if (lesson) modules.push(lesson);
   }
   if (modules.length === 0 && !problems.some((p) => p.file.endsWith('.md'))) {
@@ -311,7 +306,7 @@ export function loadCourseFolder(contentRoot: string, folder: string, checkQuiz?
     modules,
   };
   const hash = createHash('sha256').update(JSON.stringify({ definition, quizzes, renderer: MARKDOWN_RENDERER_VERSION })).digest('hex');
-  return { ok: true, course: { slug, folder, definition, quizzes, hash } };
+  return { ok: true, course: { slug, folder, definition, quizzes, images: images.list(), hash } };
 }
 
 /** Every course folder under `<root>/courses`. */
