@@ -1,9 +1,11 @@
 /// <reference lib="dom" />
 // The callbacks given to page.evaluate() run in the browser.
 import type { Browser, Page } from 'playwright-core';
+import sharp from 'sharp';
 import { addLesson, createCourse } from '../support/authoring';
 import { Browser as HttpClient } from '../support/test-app';
 import { artifact, launchChromium, phoneContext } from './support/chromium';
+import { horizontalOverflow } from './support/checks';
 import { Account, createAccount, newAccount, Site, startSite } from './support/site';
 import { signIn, tr } from './support/ui';
 
@@ -66,4 +68,73 @@ describe('the lesson editor in a real browser', () => {
     expect(await page.locator('#f-body').inputValue()).toBe('');
     expect(errors).toEqual([]);
   });
+
+  it('builds a course on a phone as a trainer would: settings, a lesson with a photo, a cover, a GIFT quiz, publish', async () => {
+    const label = (key: string) => page.getByLabel(tr('en', key), { exact: true });
+    const button = (key: string) => page.getByRole('button', { name: tr('en', key), exact: true });
+    const photo = await sharp({ create: { width: 1800, height: 1200, channels: 3, background: '#a0522d', noise: { type: 'gaussian', mean: 120, sigma: 20 } } })
+      .jpeg({ quality: 90 })
+      .toBuffer();
+
+    await page.goto(`${site.baseUrl}/author/courses/new`);
+    await label('author.settings.title').fill('Quoting CIF to Hamburg');
+    await label('author.settings.summary').fill('Work out a CIF price for a container of towels and quote it in euros.');
+    await label('author.settings.hours').fill('1.5');
+    await label('author.settings.outcomes').fill('Quote a CIF price in euros');
+    await Promise.all([page.waitForURL(/\/author\/courses\/\d+$/), button('author.create').click()]);
+    const courseUrl = page.url();
+
+    await label('author.lesson_title').fill('Freight and insurance');
+    await Promise.all([page.waitForURL(/\/lessons\/freight-and-insurance$/), button('author.add_lesson').click()]);
+    await label('author.minutes').fill('10');
+    await label('author.lesson_text').fill('## Freight\n\nAsk two forwarders for a rate to Hamburg.');
+    await page.locator('#f-image').setInputFiles({ name: 'container.jpg', mimeType: 'image/jpeg', buffer: photo });
+    await label('author.image_alt').fill('A container at Karachi port');
+    await button('author.upload_image').click();
+    await page.getByText(tr('en', 'author.image_added')).waitFor();
+    const typed = await page.locator('#f-body').inputValue();
+    expect(typed).toMatch(/^## Freight\n\nAsk two forwarders for a rate to Hamburg\.\n\n!\[A container at Karachi port\]\(\/files\/lessons\/[0-9a-f]{32}-960x640\.webp\)\n?$/);
+    await button('author.save_lesson').click();
+    await page.getByText(tr('en', 'author.lesson_saved')).waitFor();
+
+    await page.goto(`${courseUrl}/settings`);
+    await page.locator('#f-cover').setInputFiles({ name: 'cover.jpg', mimeType: 'image/jpeg', buffer: photo });
+    await button('author.cover.upload').click();
+    await page.getByText(tr('en', 'author.done.cover_set')).waitFor();
+
+    await page.goto(courseUrl);
+    await label('author.quiz.title').fill('Final check');
+    // The final assessment takes the slug `final`, as in the content/ format.
+    await Promise.all([page.waitForURL(/\/quizzes\/final$/), button('author.add_quiz').click()]);
+    await label('author.gift_paste').fill('::incoterm:: Who pays the sea freight under CIF? {=The seller ~The buyer}\n\n::currency:: Quote a German buyer in euros. {TRUE}\n');
+    await button('author.gift_import').click();
+    await page.getByText(tr('en', 'author.done.gift_imported')).waitFor();
+
+    await page.goto(courseUrl);
+    await button('author.publish').click();
+    await page.getByText(tr('en', 'author.done.published')).waitFor();
+    expect(await page.getByText(tr('en', 'author.up_to_date')).count()).toBe(1);
+    // Nothing on the course page (long e-mail addresses included) makes a phone scroll sideways.
+    const overflow = await horizontalOverflow(page);
+    expect(overflow.outside).toEqual([]);
+    expect(overflow.scrollWidth).toBeLessThanOrEqual(overflow.viewportWidth);
+    await page.screenshot({ path: artifact('author-published.png'), fullPage: true, scale: 'css' });
+
+    // The catalog card carries the cover and the lesson shows the photo, resized, at its size.
+    await page.goto(`${site.baseUrl}/courses`);
+    const cover = page.locator('.card .cover').first();
+    await cover.scrollIntoViewIfNeeded();
+    await page.waitForFunction(() => Array.from(document.querySelectorAll<HTMLImageElement>('.card .cover')).some((img) => img.complete && img.naturalWidth === 640));
+    expect(await cover.getAttribute('height')).toBe('360');
+    await page.goto(`${courseUrl}/preview/lessons/freight-and-insurance`);
+    const img = page.locator('.prose img');
+    await img.scrollIntoViewIfNeeded();
+    await page.waitForFunction(() => {
+      const picture = document.querySelector<HTMLImageElement>('.prose img');
+      return !!picture && picture.complete && picture.naturalWidth === 960;
+    });
+    expect(await img.getAttribute('alt')).toBe('A container at Karachi port');
+    expect(errors).toEqual([]);
+  });
 });
+
