@@ -259,6 +259,8 @@ describe('authoring is for the course’s own authors: every route refuses other
     );
     expect(notTrainer.status).toBe(400);
     expect(notTrainer.text).toContain('This account is not a trainer.');
+    // The address typed stays in the field to correct.
+    expect(notTrainer.text).toMatch(/<input id="f-email" name="email" type="email" value="learner@example\.pk"/);
     const added = await owner.submit(`/author/courses/${courseId}`, `/author/courses/${courseId}/authors`, {
       email: 'Other@Trainers.pk',
     });

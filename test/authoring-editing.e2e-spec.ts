@@ -1,7 +1,6 @@
 import sharp from 'sharp';
 import { DataSource } from 'typeorm';
 import { AUTHORING_UPLOAD_MAX_BYTES } from '../src/authoring/authoring-upload.middleware';
-import { LESSON_IMAGE_MAX_BYTES } from '../src/authoring/lesson-images.service';
 import {
   addLesson,
   addQuiz,
@@ -15,6 +14,7 @@ import {
 } from './support/authoring';
 import { pngOf } from './support/images';
 import { Browser, csrfFrom, startTestApp, TestApp } from './support/test-app';
+import { IMAGE_MAX_BYTES } from '../src/common/image-info';
 
 // These suites boot the app several times and publish whole courses: longer than the project's 60 s on a busy MariaDB.
 jest.setTimeout(120_000);
@@ -156,10 +156,10 @@ describe('the lesson editor and publishing, with hostile and broken input', () =
     expect(svg.status).toBe(400);
     expect(svg.text).toContain('This file is not a PNG, JPEG or WebP image.');
 
-    const oversized = Buffer.concat([pngOf(100, 100), Buffer.alloc(LESSON_IMAGE_MAX_BYTES)]);
+    const oversized = Buffer.concat([pngOf(100, 100), Buffer.alloc(IMAGE_MAX_BYTES)]);
     const large = await upload({ name: 'huge.png', data: oversized, type: 'image/png' });
     expect(large.status).toBe(400);
-    expect(large.text).toContain(`The image is larger than ${LESSON_IMAGE_MAX_BYTES / 1024 / 1024} MB.`);
+    expect(large.text).toContain(`The image is larger than ${IMAGE_MAX_BYTES / 1024 / 1024} MB.`);
     expect(large.text).toContain(typed);
 
     // Far beyond the limit: refused before it is read at all.

@@ -99,8 +99,12 @@ describe('the quiz engine, through the pages a learner uses', () => {
     const queue = await trainer.get('/author/grading').expect(200);
     expect(queue.text).toContain('I reply the same day with price, MOQ and lead time.');
     const answerId = /action="\/author\/grading\/(\d+)"/.exec(queue.text)?.[1];
-    const bad = await trainer.agent.post(`/author/grading/${answerId}`).type('form').send({ _csrf: csrfFrom(queue.text), percent: '140' });
+    const bad = await trainer.agent.post(`/author/grading/${answerId}`).type('form').send({ _csrf: csrfFrom(queue.text), percent: '140', comment: 'Good on MOQ; add the lead time.' });
     expect(bad.status).toBe(400);
+    // The queue again, the mark refused next to its field, and what the trainer typed kept.
+    expect(bad.text).toContain(`<p class="error" id="p-${answerId}-error">Give a mark from 0 to 100.</p>`);
+    expect(bad.text).toContain('value="140"');
+    expect(bad.text).toContain('>Good on MOQ; add the lead time.</textarea>');
     expect(await completedAt('rehan@example.pk')).toBeNull();
     const marked = await trainer.agent.post(`/author/grading/${answerId}`).type('form').send({ _csrf: csrfFrom(queue.text), percent: '80', comment: 'Clear and complete.' });
     expect(marked.status).toBe(303);

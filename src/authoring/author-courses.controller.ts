@@ -3,7 +3,7 @@ import type { Request, Response } from 'express';
 import { csrfToken } from '../auth/csrf';
 import { RequireRole } from '../auth/roles.decorator';
 import { FormInvalidError } from '../common/domain-error';
-import { storedImageTag } from '../common/image-info';
+import { IMAGE_MAX_BYTES, storedImageTag } from '../common/image-info';
 import { renderForm } from '../common/forms';
 import { I18nService } from '../i18n/i18n.service';
 import { QuizzesService } from '../quizzes/quizzes.service';
@@ -16,7 +16,6 @@ import { CourseAccess, CourseAccessService } from './course-access.service';
 import { CourseExportService } from './course-export.service';
 import { DraftProblem } from './draft-problems';
 import { DraftsService } from './drafts.service';
-import { LESSON_IMAGE_MAX_BYTES } from './lesson-images.service';
 import { PublishingService } from './publishing.service';
 
 /** The authoring area: my courses, a new course, a course's overview, settings, authors, publishing and export. */
@@ -82,7 +81,12 @@ export class AuthorCoursesController {
     req: Request,
     res: Response,
     access: CourseAccess,
-    extra: { done?: string | null; publishProblems?: DraftProblem[]; authorErrors?: Record<string, string> },
+    extra: {
+      done?: string | null;
+      publishProblems?: DraftProblem[];
+      authorErrors?: Record<string, string>;
+      authorValues?: Record<string, string>;
+    },
   ) {
     const state = await this.drafts.read(access.course);
     const draft = state.content;
@@ -115,6 +119,7 @@ export class AuthorCoursesController {
       canManageAuthors: access.canManageAuthors,
       isAdmin: access.isAdmin,
       authorErrors: extra.authorErrors ?? {},
+      authorValues: extra.authorValues ?? {},
       csrfToken: csrfToken(req),
     });
   }
@@ -141,7 +146,7 @@ export class AuthorCoursesController {
     return {
       course: courseHeader(access.course),
       cover: storedImageTag(coverImage),
-      imageMaxMb: LESSON_IMAGE_MAX_BYTES / (1024 * 1024),
+      imageMaxMb: IMAGE_MAX_BYTES / (1024 * 1024),
     };
   }
 
@@ -243,7 +248,7 @@ export class AuthorCoursesController {
     } catch (error) {
       if (!(error instanceof FormInvalidError)) throw error;
       res.status(400);
-      await this.renderOverview(req, res, access, { authorErrors: error.fields });
+      await this.renderOverview(req, res, access, { authorErrors: error.fields, authorValues: { email: String(email ?? '') } });
     }
   }
 
@@ -274,7 +279,7 @@ export class AuthorCoursesController {
     } catch (error) {
       if (!(error instanceof FormInvalidError)) throw error;
       res.status(400);
-      await this.renderOverview(req, res, access, { authorErrors: error.fields });
+      await this.renderOverview(req, res, access, { authorErrors: error.fields, authorValues: { ownerEmail: String(email ?? '') } });
     }
   }
 

@@ -13,8 +13,8 @@ import { uploadedFile } from './authoring-upload.middleware';
 import { CourseAccess, CourseAccessService } from './course-access.service';
 import { DraftModule, LIMITS, moduleBySlug } from './draft-content';
 import { DraftsService } from './drafts.service';
-import { LESSON_IMAGE_MAX_BYTES } from './lesson-images.service';
 import { lessonStats } from './lesson-stats';
+import { IMAGE_MAX_BYTES } from '../common/image-info';
 
 type Body = Record<string, unknown>;
 
@@ -195,7 +195,7 @@ export class AuthorLessonsController {
       pageTitle: values.title || lesson?.title,
       values,
       stats: lessonStats(values.bodyMarkdown ?? '', access.course.language),
-      imageMaxMb: LESSON_IMAGE_MAX_BYTES / (1024 * 1024),
+      imageMaxMb: IMAGE_MAX_BYTES / (1024 * 1024),
       authorScript: true,
       ...extra,
     };

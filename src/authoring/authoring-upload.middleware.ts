@@ -2,13 +2,13 @@ import { Injectable, NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { MultipartPart, readMultipartParts } from '../common/multipart-form';
 import type { User } from '../users/user.entity';
-import { LESSON_IMAGE_MAX_BYTES } from './lesson-images.service';
+import { IMAGE_MAX_BYTES } from '../common/image-info';
 
 /**
  * The largest multipart body read at all: an image a little over the limit still arrives, so
  * the form can say it is too large; anything beyond this is refused with 413 unread.
  */
-export const AUTHORING_UPLOAD_MAX_BYTES = LESSON_IMAGE_MAX_BYTES * 2;
+export const AUTHORING_UPLOAD_MAX_BYTES = IMAGE_MAX_BYTES * 2;
 
 /** Bodies over the limit but under this are read and dropped, so the browser gets the "too large" page rather than a reset connection. */
 const DRAIN_LIMIT_BYTES = 64 * 1024 * 1024;

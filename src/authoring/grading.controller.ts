@@ -2,7 +2,7 @@ import { Body, Controller, Get, Param, ParseIntPipe, Post, Query, Req, Res } fro
 import type { Request, Response } from 'express';
 import { csrfToken } from '../auth/csrf';
 import { RequireRole } from '../auth/roles.decorator';
-import { FormInvalidError, NotFoundError } from '../common/domain-error';
+import { NotFoundError } from '../common/domain-error';
 import { CoursesService } from '../courses/courses.service';
 import { AssessmentService } from '../enrollments/assessment.service';
 import { QuizzesService } from '../quizzes/quizzes.service';
@@ -31,8 +31,20 @@ export class GradingController {
     @Query('graded') graded?: string,
     @Query('course') course?: string,
   ) {
+    await this.renderQueue(req, res, { graded: !!graded, course });
+  }
+
+  /**
+   * The queue, narrowed to one course with ?course=ID (403 unless it is one of the user's). After a
+   * refused mark, that answer's form shows the error next to the mark and comment as they were typed.
+   */
+  private async renderQueue(
+    req: Request,
+    res: Response,
+    options: { graded?: boolean; course?: string; refused?: { answerId: number; fields: Record<string, string>; values: Record<string, string> } },
+  ) {
     const user = userOf(req);
-    // ?course=ID narrows the queue to one course, which must be one of the user's (403 otherwise).
+    const { course, refused } = options;
     const selectedId = typeof course === 'string' && /^\d+$/.test(course) ? Number(course) : null;
     const selected = selectedId === null ? null : (await this.access.access(user, selectedId)).course;
     const allowed = await this.access.authoredCourseIds(user);
@@ -45,8 +57,13 @@ export class GradingController {
     const ids = new Set([...waiting.keys(), ...items.map((i) => i.quiz.courseId)]);
     if (selected) ids.add(selected.id);
     const courses = new Map((await this.courses.findCoursesByIds([...ids])).map((c) => [c.id, c]));
+    if (refused) res.status(400);
     res.render('grading/index', {
-      items: items.map((item) => ({ ...item, course: courses.get(item.quiz.courseId) ?? null })),
+      items: items.map((item) => ({
+        ...item,
+        course: courses.get(item.quiz.courseId) ?? null,
+        ...(refused?.answerId === item.answer.id ? { errors: refused.fields, values: refused.values } : {}),
+      })),
       courses: [...courses.values()]
         .sort((a, b) => a.title.localeCompare(b.title))
         .map((c) => ({
@@ -57,7 +74,8 @@ export class GradingController {
           selected: c.id === selected?.id,
         })),
       selected,
-      graded: !!graded,
+      graded: !!options.graded,
+      hasErrors: !!refused,
       csrfToken: csrfToken(req),
     });
   }
@@ -81,7 +99,11 @@ export class GradingController {
       percent < 0 ||
       percent > 100
     ) {
-      throw new FormInvalidError({ percent: 'quizzes.grade_percent_invalid' });
+      const values = { percent: String(body.percent ?? ''), comment: String(body.comment ?? '') };
+      return this.renderQueue(req, res, {
+        course: body.course,
+        refused: { answerId, fields: { percent: 'quizzes.grade_percent_invalid' }, values },
+      });
     }
     await this.assessment.gradeEssay(
       answerId,

@@ -8,8 +8,6 @@ import { FILE_STORAGE, FileStorage } from '../storage/file-storage';
 import { IMAGE_CONTENT_TYPES, IMAGE_MAX_BYTES, imageHash, ImageInfo, imageMatchesName, ImageType, readImageInfo, STORED_IMAGE_NAME, STORED_IMAGE_PATH } from '../common/image-info';
 import { COVER_SIZE, prepareCoverImage, prepareLessonImage, ProcessedImage, UnreadableImageError } from './image-processing';
 
-/** What is stored is resized and far smaller than what may be uploaded. */
-export const LESSON_IMAGE_MAX_BYTES = IMAGE_MAX_BYTES;
 const MAX_SIDE = 10_000;
 const KEY_PREFIX = 'lesson-images/';
 
@@ -52,7 +50,7 @@ export class LessonImagesService {
 
   private check(data: Buffer, field: string): ImageInfo {
     if (data.length === 0) throw new FormInvalidError({ [field]: 'author.image_missing' });
-    if (data.length > LESSON_IMAGE_MAX_BYTES) throw new FormInvalidError({ [field]: 'author.image_too_large' });
+    if (data.length > IMAGE_MAX_BYTES) throw new FormInvalidError({ [field]: 'author.image_too_large' });
     const info = readImageInfo(data);
     if (!info) throw new FormInvalidError({ [field]: 'author.image_not_image' });
     if (info.width > MAX_SIDE || info.height > MAX_SIDE) throw new FormInvalidError({ [field]: 'author.image_too_wide' });
