@@ -2,6 +2,7 @@ import { DynamicModule, MiddlewareConsumer, Module, NestModule, RequestMethod } 
 import { APP_FILTER } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthModule } from './auth/auth.module';
+import { CacheModule } from './cache/cache.module';
 import { CertificatesModule } from './certificates/certificates.module';
 import { AppExceptionFilter } from './common/exception.filter';
 import { AppConfig } from './config/app-config';
@@ -33,6 +34,7 @@ export class AppModule implements NestModule {
         ConfigModule.forRoot(config),
         TypeOrmModule.forRoot(dataSourceOptions(config.database)),
         DatabaseModule,
+        CacheModule,
         ClockModule,
         I18nModule,
         UsersModule,

@@ -11,6 +11,7 @@ import { DataSource } from 'typeorm';
 import { TypeormSessionStore } from './auth/typeorm-session.store';
 import { QUEUE_DASHBOARD_ROUTE } from './certificates/certificates.module';
 import { AppConfig } from './config/app-config';
+import { queryCountMiddleware } from './database/query-counter';
 import { TransactionRunner } from './database/transaction-runner';
 import { I18nService } from './i18n/i18n.service';
 import type { Locale } from './users/user.entity';
@@ -117,6 +118,7 @@ export function configureViews(app: NestExpressApplication, i18n: I18nService, c
 export function configureApp(app: NestExpressApplication, config: AppConfig): void {
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
+  app.use(queryCountMiddleware(config.queryCountHeader));
   app.use(securityHeaders);
   app.use(compression());
   app.useStaticAssets(PUBLIC_DIR, { prefix: '/static/', maxAge: '365d', immutable: true, index: false });

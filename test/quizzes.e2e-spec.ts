@@ -19,7 +19,7 @@ import {
   submitEssay,
 } from './support/authoring';
 import { answerFields, completeLessons, takeQuiz } from './support/learning';
-import { Browser, csrfFrom, startTestApp, TestApp } from './support/test-app';
+import { Browser, csrfFrom, setRole, startTestApp, TestApp } from './support/test-app';
 
 const COURSE = 'quiz-lab';
 const FINAL = `/courses/${COURSE}/quizzes/final`;
@@ -92,7 +92,7 @@ describe('the quiz engine, through the pages a learner uses', () => {
 
     const trainer = new Browser(t.server);
     await trainer.register('Trainer', 'trainer@example.pk');
-    await db.query("UPDATE users SET role = 'trainer' WHERE email = 'trainer@example.pk'");
+    await setRole(t, 'trainer@example.pk', 'trainer');
     // Only a course's authors mark its essays: an administrator makes the trainer a co-author of
     // quiz-lab (imported from content/, so it has no owner).
     await addCoauthor(await signUp(t, 'admin@example.pk', 'admin'), await courseIdOf(t, COURSE), 'trainer@example.pk');

@@ -1,7 +1,6 @@
-import { DataSource } from 'typeorm';
 import { catalogKeys, I18nService } from '../src/i18n/i18n.service';
 import { takeQuiz } from './support/learning';
-import { Browser, csrfFrom, startTestApp, TestApp } from './support/test-app';
+import { Browser, csrfFrom, setRole, startTestApp, TestApp } from './support/test-app';
 
 const COURSE = 'alibaba-first-30-days-ur';
 const i18n = new I18nService();
@@ -83,7 +82,7 @@ describe('the learner path in Urdu', () => {
     }
     expect((await browser.get('/dashboard')).text).toContain('value="100"');
     // The same account as an admin: authoring, programme management and the public verification pages.
-    await t.app.get(DataSource).query("UPDATE users SET role = 'admin' WHERE email = 'ayesha.ur@example.pk'");
+    await setRole(t, 'ayesha.ur@example.pk', 'admin');
     for (const path of ['/author', '/author/grading', '/manage', '/manage/certificates', '/admin/users', '/admin/audit', '/verify', '/verify/ER-2026-999999']) {
       expectUrduPage((await browser.get(path)).text, path);
     }

@@ -3,7 +3,10 @@ import { PassportSerializer } from '@nestjs/passport';
 import { User } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
 
-/** The session keeps only the user id; the account is read fresh on each request, so role changes apply at once. */
+/**
+ * The session keeps only the user id; the account comes from UsersService's shared cache, which
+ * every process clears on any change to an account, so role changes apply at once.
+ */
 @Injectable()
 export class SessionSerializer extends PassportSerializer {
   constructor(private readonly users: UsersService) {
@@ -16,7 +19,7 @@ export class SessionSerializer extends PassportSerializer {
 
   deserializeUser(id: number, done: (err: unknown, user?: User | false) => void): void {
     this.users
-      .findById(id)
+      .findSignedInUser(id)
       .then((user) => done(null, user ?? false))
       .catch((error) => done(error));
   }

@@ -2,7 +2,7 @@ import { QuizzesService } from '../quizzes/quizzes.service';
 import { DEFAULT_QUIZ_SETTINGS, DraftContent, DraftQuiz } from './draft-content';
 import { findDraftProblems } from './draft-problems';
 
-const quizzes = new QuizzesService(undefined as never, undefined as never);
+const quizzes = new QuizzesService(undefined as never, undefined as never, { create: () => undefined } as never);
 const checkGift = (source: string) => quizzes.checkGiftSource(source);
 
 function draft(overrides: Partial<DraftContent> = {}): DraftContent {

@@ -30,6 +30,8 @@ export interface AppConfig {
   /** SMTP for "your certificate is ready" mail; null: learners get an in-app notice instead. */
   smtpUrl: string | null;
   mailFrom: string;
+  /** Report each response's database round trips in an X-Query-Count header (tests, benchmarks). */
+  queryCountHeader: boolean;
 }
 
 export interface IssuerJwk {
@@ -195,5 +197,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
     issuerKey: readIssuerKey(env),
     smtpUrl: env.SMTP_URL ? readUrl(env, 'SMTP_URL', '', ['smtp:', 'smtps:']) : null,
     mailFrom: env.MAIL_FROM?.trim() || `${issuerName} <no-reply@${new URL(baseUrl).hostname}>`,
+    queryCountHeader: readBoolean(env, 'QUERY_COUNT_HEADER', nodeEnv === 'test'),
   };
 }

@@ -6,7 +6,7 @@ import { QuizzesService } from '../quizzes/quizzes.service';
 import { courseFolderFiles, ExportableCourse, writeCourseFolder } from './content-exporter';
 import { loadCourseFolder } from './content-loader';
 
-const quizzes = new QuizzesService(undefined as never, undefined as never);
+const quizzes = new QuizzesService(undefined as never, undefined as never, { create: () => undefined } as never);
 
 const course: ExportableCourse = {
   definition: {

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Brackets, DataSource, EntityManager, In, IsNull } from 'typeorm';
+import { SharedCacheService } from '../cache/shared-cache.service';
 import { NotFoundError } from '../common/domain-error';
 import { containsPattern, LIKE_ESCAPE } from '../common/like';
 import { CourseDefinition } from './course-definition';
@@ -18,14 +19,43 @@ export interface CatalogEntry {
   moduleCount: number;
 }
 
+/** A lesson without its body: what outlines, navigation and progress need. */
+export type LessonOutline = Omit<CourseModule, 'bodyMarkdown' | 'bodyHtml' | 'course'>;
+
 export interface CourseWithModules {
   course: Course;
-  modules: CourseModule[];
+  modules: LessonOutline[];
 }
+
+const OUTLINE_COLUMNS = { id: true, courseId: true, slug: true, position: true, title: true, minutes: true, required: true, removedAt: true } as const;
+const STRUCTURE_TTL_MS = 10 * 60 * 1000;
 
 @Injectable()
 export class CoursesService {
-  constructor(private readonly dataSource: DataSource) {}
+  /**
+   * Published course structure (course rows and lesson outlines, never bodies) by slug and by
+   * id, the catalog, and lesson bodies by lesson id, bounded in bytes. Every change to a
+   * course goes through this service, which announces it (see SharedCacheService).
+   */
+  private readonly publishedBySlug;
+  private readonly structureById;
+  private readonly catalog;
+  private readonly lessonBodies;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly cache: SharedCacheService,
+  ) {
+    this.publishedBySlug = cache.create<CourseWithModules | null>('course-structure', { ttlMs: STRUCTURE_TTL_MS, maxEntries: 2000 });
+    this.structureById = cache.create<CourseWithModules | null>('course-structure', { ttlMs: STRUCTURE_TTL_MS, maxEntries: 2000 });
+    this.catalog = cache.create<CatalogEntry[]>('course-structure', { ttlMs: STRUCTURE_TTL_MS, maxEntries: 1 });
+    this.lessonBodies = cache.create<string>('course-structure', {
+      ttlMs: STRUCTURE_TTL_MS,
+      maxEntries: 20_000,
+      maxBytes: 16 * 1024 * 1024,
+      sizeOf: (html) => html.length * 2,
+    });
+  }
 
   private get courses() {
     return this.dataSource.getRepository(Course);
@@ -35,7 +65,21 @@ export class CoursesService {
     return this.dataSource.getRepository(CourseModule);
   }
 
+  /**
+   * The catalog, filtered by level and language; a search term is matched by the database
+   * (its collation decides case and accents), everything else comes from the cached list.
+   */
   async listCatalog(filters: CatalogFilters = {}): Promise<CatalogEntry[]> {
+    if (filters.q?.trim()) return this.queryCatalog(filters);
+    const entries = await this.catalog.get('all', () => this.queryCatalog({}));
+    return entries.filter(
+      ({ course }) =>
+        (!filters.level || !(COURSE_LEVELS as readonly string[]).includes(filters.level) || course.level === filters.level) &&
+        (!filters.language || course.language === filters.language),
+    );
+  }
+
+  private async queryCatalog(filters: CatalogFilters): Promise<CatalogEntry[]> {
     const query = this.courses.createQueryBuilder('course').where('course.status = :status', { status: 'published' });
     const term = filters.q?.trim();
     if (term) {
@@ -61,9 +105,57 @@ export class CoursesService {
   }
 
   async getPublishedCourse(slug: string): Promise<CourseWithModules> {
-    const course = await this.courses.findOneBy({ slug, status: 'published' });
-    if (!course) throw new NotFoundError('errors.course_not_found');
-    return { course, modules: await this.activeModules(course.id) };
+    const found = await this.publishedBySlug.get(slug, async () => {
+      const course = await this.courses.findOneBy({ slug, status: 'published' });
+      return course ? { course, modules: await this.lessonOutlines([course.id]).then((m) => m.get(course.id) ?? []) } : null;
+    });
+    if (!found) throw new NotFoundError('errors.course_not_found');
+    return found;
+  }
+
+  /** Courses (any status) with their live lesson outlines; two queries for whatever is not cached. */
+  async structuresByIds(ids: number[]): Promise<Map<number, CourseWithModules>> {
+    const found = await this.structureById.getMany(
+      ids.map(String),
+      async (missing) => {
+        const courseIds = missing.map(Number);
+        const [courses, outlines] = await Promise.all([this.courses.findBy({ id: In(courseIds) }), this.lessonOutlines(courseIds)]);
+        const byId = new Map(courses.map((course) => [course.id, course]));
+        return new Map(missing.map((key) => {
+          const course = byId.get(Number(key));
+          return [key, course ? { course, modules: outlines.get(course.id) ?? [] } : null];
+        }));
+      },
+    );
+    const result = new Map<number, CourseWithModules>();
+    for (const [key, structure] of found) if (structure) result.set(Number(key), structure);
+    return result;
+  }
+
+  /** The rendered, sanitized body of a lesson. */
+  async lessonBody(moduleId: number): Promise<string> {
+    return this.lessonBodies.get(String(moduleId), async () => {
+      const row = await this.modules.findOne({ select: { id: true, bodyHtml: true }, where: { id: moduleId } });
+      if (!row) throw new NotFoundError('errors.lesson_not_found');
+      return row.bodyHtml;
+    });
+  }
+
+  /** A course's live lesson outlines read inside the caller's transaction (never cached). */
+  async liveLessonOutlines(manager: EntityManager, courseId: number): Promise<LessonOutline[]> {
+    return (await this.lessonOutlines([courseId], manager)).get(courseId) ?? [];
+  }
+
+  private async lessonOutlines(courseIds: number[], manager: EntityManager = this.dataSource.manager): Promise<Map<number, LessonOutline[]>> {
+    const byCourse = new Map<number, LessonOutline[]>(courseIds.map((id) => [id, []]));
+    if (courseIds.length === 0) return byCourse;
+    const rows = await manager.getRepository(CourseModule).find({
+      select: OUTLINE_COLUMNS,
+      where: { courseId: In(courseIds), removedAt: IsNull() },
+      order: { courseId: 'ASC', position: 'ASC' },
+    });
+    for (const row of rows) byCourse.get(row.courseId)?.push(row);
+    return byCourse;
   }
 
   activeModules(courseId: number, manager: EntityManager = this.dataSource.manager): Promise<CourseModule[]> {
@@ -74,12 +166,12 @@ export class CoursesService {
     return this.courses.findOneBy({ slug });
   }
 
-  findCoursesByIds(ids: number[]): Promise<Course[]> {
-    return ids.length ? this.courses.findBy({ id: In(ids) }) : Promise.resolve([]);
+  async findCoursesByIds(ids: number[]): Promise<Course[]> {
+    return [...(await this.structuresByIds(ids)).values()].map((structure) => structure.course);
   }
 
-  listPublishedCourses(): Promise<Course[]> {
-    return this.courses.find({ where: { status: 'published' }, order: { title: 'ASC' } });
+  async listPublishedCourses(): Promise<Course[]> {
+    return (await this.listCatalog()).map((entry) => entry.course);
   }
 
   findCourseById(id: number, manager: EntityManager = this.dataSource.manager): Promise<Course | null> {
@@ -95,17 +187,20 @@ export class CoursesService {
   createDraftCourse(manager: EntityManager, definition: Omit<CourseDefinition, 'modules'>): Promise<Course> {
     const courses = manager.getRepository(Course);
     const now = new Date();
+    this.cache.changed('course-structure', manager);
     return courses.save(courses.create({ ...definition, status: 'draft', contentHash: null, createdAt: now, updatedAt: now }));
   }
 
   /** Unpublish (back to draft) or archive: the course leaves the catalog; nothing else changes. */
   async setStatus(manager: EntityManager, courseId: number, status: CourseStatus): Promise<void> {
     await manager.getRepository(Course).update({ id: courseId }, { status, updatedAt: new Date() });
+    this.cache.changed('course-structure', manager);
   }
 
   /** Records that content/ now holds exactly this course (after an export), so the importer skips it. */
   async setContentHash(manager: EntityManager, courseId: number, contentHash: string | null): Promise<void> {
     await manager.getRepository(Course).update({ id: courseId }, { contentHash });
+    this.cache.changed('course-structure', manager);
   }
 
   /**
@@ -151,6 +246,7 @@ export class CoursesService {
     for (const module of existing.values()) {
       if (!kept.has(module.slug) && !module.removedAt) await modules.update({ id: module.id }, { removedAt: now });
     }
+    this.cache.changed('course-structure', manager);
     return course;
   }
 }

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { ENTITIES, MIGRATIONS } from './entities';
+import { CountingLogger } from './query-counter';
 
 export function dataSourceOptions(database: AppConfig['database']): DataSourceOptions {
   const common = {
@@ -11,6 +12,7 @@ export function dataSourceOptions(database: AppConfig['database']): DataSourceOp
     migrationsRun: false,
     synchronize: false,
     logging: ['error'] as ('error' | 'warn')[],
+    logger: new CountingLogger(['error']),
   };
   if (database.kind === 'sqlite') {
     const path = database.sqlitePath as string;

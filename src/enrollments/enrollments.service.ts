@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, In, IsNull } from 'typeorm';
 import { NotFoundError } from '../common/domain-error';
-import { CourseModule } from '../courses/course-module.entity';
-import { CoursesService } from '../courses/courses.service';
+import { CoursesService, LessonOutline } from '../courses/courses.service';
 import { TransactionRunner } from '../database/transaction-runner';
 import { QuizzesService } from '../quizzes/quizzes.service';
 import { Enrollment } from './enrollment.entity';
@@ -98,9 +97,19 @@ export class EnrollmentsService {
   }
 
   async progress(enrollment: Enrollment): Promise<CourseProgress> {
-    const rows = await this.dataSource.getRepository(ModuleProgress).findBy({ enrollmentId: enrollment.id });
-    const completedModuleIds = new Set(rows.map((row) => row.moduleId));
+    const completedModuleIds = (await this.completedLessons([enrollment.id])).get(enrollment.id) as Set<number>;
     return { enrollment, completedModuleIds, percent: enrollment.progressPercent };
+  }
+
+  /** The lessons each enrolment has completed, for any number of enrolments in one query. */
+  async completedLessons(enrollmentIds: number[]): Promise<Map<number, Set<number>>> {
+    const result = new Map(enrollmentIds.map((id) => [id, new Set<number>()]));
+    if (enrollmentIds.length === 0) return result;
+    const rows = await this.dataSource
+      .getRepository(ModuleProgress)
+      .find({ select: { enrollmentId: true, moduleId: true }, where: { enrollmentId: In(enrollmentIds) } });
+    for (const row of rows) result.get(row.enrollmentId)?.add(row.moduleId);
+    return result;
   }
 
   /**
@@ -136,7 +145,7 @@ export class EnrollmentsService {
    * completion rule. The course is completed at most once: the update only matches while
    * completed_at is still empty.
    */
-  async completeModule(enrollment: Enrollment, module: CourseModule): Promise<ModuleCompletionResult> {
+  async completeModule(enrollment: Enrollment, module: Pick<LessonOutline, 'id' | 'courseId'>): Promise<ModuleCompletionResult> {
     if (module.courseId !== enrollment.courseId) throw new NotFoundError();
     return this.transactions.run(async (manager) => {
       const now = new Date();
@@ -160,7 +169,7 @@ export class EnrollmentsService {
   async applyCompletionRule(manager: EntityManager, enrollmentId: number, now: Date): Promise<ModuleCompletionResult> {
     const enrollments = manager.getRepository(Enrollment);
     const enrollment = await enrollments.findOneByOrFail({ id: enrollmentId });
-    const modules = await manager.getRepository(CourseModule).findBy({ courseId: enrollment.courseId, removedAt: IsNull() });
+    const modules = await this.courses.liveLessonOutlines(manager, enrollment.courseId);
     const done = new Set(
       (await manager.getRepository(ModuleProgress).findBy({ enrollmentId, moduleId: In(modules.map((m) => m.id)) })).map((p) => p.moduleId),
     );
@@ -196,16 +205,22 @@ export class EnrollmentsService {
     return open.length;
   }
 
-  /** The learner's dashboard: each enrolment with its course and where to continue. */
+  /**
+   * The learner's dashboard: each enrolment with its course and where to continue. Two queries
+   * whatever the number of enrolments (course outlines come from the shared cache).
+   */
   async dashboard(userId: number) {
     const enrollments = await this.dataSource.getRepository(Enrollment).find({ where: { userId }, order: { lastActivityAt: 'DESC', id: 'DESC' } });
-    const courses = new Map((await this.courses.findCoursesByIds(enrollments.map((e) => e.courseId))).map((c) => [c.id, c]));
+    const [structures, completed] = await Promise.all([
+      this.courses.structuresByIds(enrollments.map((e) => e.courseId)),
+      this.completedLessons(enrollments.map((e) => e.id)),
+    ]);
     const result = [];
     for (const enrollment of enrollments) {
-      const course = courses.get(enrollment.courseId);
-      if (!course) continue;
-      const modules = await this.courses.activeModules(course.id);
-      const { completedModuleIds } = await this.progress(enrollment);
+      const structure = structures.get(enrollment.courseId);
+      if (!structure) continue;
+      const { course, modules } = structure;
+      const completedModuleIds = completed.get(enrollment.id) as Set<number>;
       const resume =
         modules.find((m) => m.id === enrollment.lastModuleId && !completedModuleIds.has(m.id)) ??
         modules.find((m) => !completedModuleIds.has(m.id)) ??

@@ -69,11 +69,14 @@ export class LearningController {
     if (!enrollment) return res.redirect(303, `/courses/${course.slug}?enrol=required`);
     const module = modules[index];
     await this.enrollments.recordVisit(enrollment, module.id);
-    const { completedModuleIds } = await this.enrollments.progress(enrollment);
-    const quizzes = await this.quizzes.listCourseQuizzes(course.id);
+    const [{ completedModuleIds }, quizzes, bodyHtml] = await Promise.all([
+      this.enrollments.progress(enrollment),
+      this.quizzes.listCourseQuizzes(course.id),
+      this.courses.lessonBody(module.id),
+    ]);
     res.render('lessons/show', {
       course,
-      module,
+      module: { ...module, bodyHtml },
       position: index + 1,
       moduleCount: modules.length,
       done: completedModuleIds.has(module.id),

@@ -65,8 +65,8 @@ export class DashboardPagesService {
     const courses = context.cohort ? await this.programmes.cohortCourses(context.cohort.id) : await this.programmes.programmeCourses(context.programme.id);
     const cohorts = await this.programmes.cohortsOf(context.programme.id);
     const quizzes = new Map<number, { title: string; courseId: number }>();
-    const lists = await Promise.all(courses.map((course) => this.quizzes.listCourseQuizzes(course.id)));
-    courses.forEach((course, i) => lists[i].forEach((quiz) => quizzes.set(quiz.id, { title: quiz.title, courseId: course.id })));
+    const lists = await this.quizzes.listQuizzesForCourses(courses.map((course) => course.id));
+    for (const course of courses) for (const quiz of lists.get(course.id) ?? []) quizzes.set(quiz.id, { title: quiz.title, courseId: course.id });
     const programmeBase = `/manage/programmes/${context.programme.id}`;
     return {
       courseTitles: new Map(courses.map((c) => [c.id, c.title])),

@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, In, IsNull, LessThanOrEqual } from 'typeorm';
+import { SharedCacheService } from '../cache/shared-cache.service';
 import { NotFoundError } from '../common/domain-error';
 import type { QuizEntry } from '../content/content-loader';
 import { TransactionRunner } from '../database/transaction-runner';
@@ -78,12 +79,20 @@ function describeCorrectAnswer(q: QuestionDefinition): string[] {
   }
 }
 
+const QUIZ_LIST_TTL_MS = 10 * 60 * 1000;
+
 @Injectable()
 export class QuizzesService {
+  /** Each course's live quizzes (settings only, no questions), cleared whenever a course or quiz changes. */
+  private readonly quizLists;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly transactions: TransactionRunner,
-  ) {}
+    private readonly cache: SharedCacheService,
+  ) {
+    this.quizLists = cache.create<Quiz[]>('course-structure', { ttlMs: QUIZ_LIST_TTL_MS, maxEntries: 5000 });
+  }
 
   // ---- content import -------------------------------------------------------------------
 
@@ -149,6 +158,7 @@ export class QuizzesService {
     for (const gone of existing.values()) {
       if (!gone.removedAt) await quizzes.update({ id: gone.id }, { removedAt: now, updatedAt: now });
     }
+    this.cache.changed('course-structure', manager);
   }
 
   /** Replaces a quiz's pool: questions keep their id by name; missing ones are marked removed. */
@@ -172,6 +182,7 @@ export class QuizzesService {
     for (const gone of existing.values()) {
       if (!gone.removedAt) await repository.update({ id: gone.id }, { removedAt: now });
     }
+    this.cache.changed('course-structure', manager);
   }
 
   /** A quiz's live pool as GIFT text (the same format content/ and Moodle use). */
@@ -195,8 +206,26 @@ export class QuizzesService {
 
   // ---- reading quizzes ------------------------------------------------------------------
 
-  listCourseQuizzes(courseId: number, manager: EntityManager = this.dataSource.manager): Promise<Quiz[]> {
-    return manager.getRepository(Quiz).find({ where: { courseId, removedAt: IsNull() }, order: { isFinal: 'ASC', id: 'ASC' } });
+  /** A course's live quizzes, finals last. Inside a transaction (a manager given) always read afresh. */
+  async listCourseQuizzes(courseId: number, manager?: EntityManager): Promise<Quiz[]> {
+    if (manager) return this.queryCourseQuizzes(manager, [courseId]);
+    return (await this.listQuizzesForCourses([courseId])).get(courseId) ?? [];
+  }
+
+  /** The live quizzes of several courses, by course id, in one query for whatever is not cached. */
+  async listQuizzesForCourses(courseIds: number[]): Promise<Map<number, Quiz[]>> {
+    const found = await this.quizLists.getMany(courseIds.map(String), async (missing) => {
+      const rows = await this.queryCourseQuizzes(this.dataSource.manager, missing.map(Number));
+      return new Map(missing.map((key) => [key, rows.filter((quiz) => quiz.courseId === Number(key))]));
+    });
+    return new Map([...found].map(([key, quizzes]) => [Number(key), quizzes]));
+  }
+
+  private queryCourseQuizzes(manager: EntityManager, courseIds: number[]): Promise<Quiz[]> {
+    if (courseIds.length === 0) return Promise.resolve([]);
+    return manager
+      .getRepository(Quiz)
+      .find({ where: { courseId: In(courseIds), removedAt: IsNull() }, order: { courseId: 'ASC', isFinal: 'ASC', id: 'ASC' } });
   }
 
   async getQuiz(courseId: number, slug: string): Promise<Quiz> {

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { DataSource, EntityManager, In, Repository } from 'typeorm';
 import { FormInvalidError, NotFoundError } from '../common/domain-error';
 import { containsPattern, LIKE_ESCAPE } from '../common/like';
+import { SharedCacheService } from '../cache/shared-cache.service';
 import { TransactionRunner } from '../database/transaction-runner';
 import { hashPassword, passwordProblem, verifyPassword } from './password-hasher';
 import { Locale, LOCALES, Role, ROLES, User } from './user.entity';
@@ -40,11 +41,24 @@ function checkLocale(locale: string, errors: Record<string, string>) {
 export class UsersService {
   private readonly users: Repository<User>;
 
+  /** Signed-in accounts by id: every page of a signed-in user needs one, and they rarely change. */
+  private readonly signedIn;
+
   constructor(
     dataSource: DataSource,
     private readonly transactions: TransactionRunner,
+    private readonly cache: SharedCacheService,
   ) {
     this.users = dataSource.getRepository(User);
+    this.signedIn = cache.create<User | null>('users', { ttlMs: 60_000, maxEntries: 50_000 });
+  }
+
+  /**
+   * The account behind a session. Cached, and cleared in every process by any change to an
+   * account, so a new role or a new language applies on the next request.
+   */
+  findSignedInUser(id: number): Promise<User | null> {
+    return this.signedIn.get(String(id), () => this.findById(id));
   }
 
   findById(id: number, manager: EntityManager = this.users.manager): Promise<User | null> {
@@ -102,7 +116,10 @@ export class UsersService {
     const weakness = passwordProblem(password ?? '', user.email);
     if (weakness) throw new FormInvalidError({ password: weakness });
     const passwordHash = await hashPassword(password);
-    await this.transactions.run((manager) => manager.getRepository(User).update({ id: userId }, { passwordHash, updatedAt: new Date() }));
+    await this.transactions.run(async (manager) => {
+      await manager.getRepository(User).update({ id: userId }, { passwordHash, updatedAt: new Date() });
+      this.cache.changed('users', manager);
+    });
     return { ...user, passwordHash };
   }
 
@@ -168,12 +185,16 @@ export class UsersService {
       user.certificateName = input.certificateName.trim() || null;
       user.locale = input.locale as Locale;
       user.updatedAt = new Date();
+      this.cache.changed('users', manager);
       return repository.save(user);
     });
   }
 
   async setLocale(userId: number, locale: Locale): Promise<void> {
-    await this.transactions.run((manager) => manager.getRepository(User).update({ id: userId }, { locale, updatedAt: new Date() }));
+    await this.transactions.run(async (manager) => {
+      await manager.getRepository(User).update({ id: userId }, { locale, updatedAt: new Date() });
+      this.cache.changed('users', manager);
+    });
   }
 
   async changePassword(userId: number, currentPassword: string, newPassword: string): Promise<void> {
@@ -184,9 +205,10 @@ export class UsersService {
     if (weakness) errors.newPassword = weakness;
     if (Object.keys(errors).length > 0) throw new FormInvalidError(errors);
     const passwordHash = await hashPassword(newPassword);
-    await this.transactions.run((manager) =>
-      manager.getRepository(User).update({ id: userId }, { passwordHash, updatedAt: new Date() }),
-    );
+    await this.transactions.run(async (manager) => {
+      await manager.getRepository(User).update({ id: userId }, { passwordHash, updatedAt: new Date() });
+      this.cache.changed('users', manager);
+    });
   }
 
   async search(query: string, page: number, pageSize = 50): Promise<{ users: User[]; total: number }> {
@@ -217,6 +239,7 @@ export class UsersService {
       }
       user.role = role as Role;
       user.updatedAt = new Date();
+      this.cache.changed('users', manager);
       return repository.save(user);
     });
   }

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { Browser, csrfFrom, TestApp } from './test-app';
+import { Browser, csrfFrom, setRole, TestApp } from './test-app';
 
 // Driving the authoring area the way a trainer's browser does: pages are fetched for their
 // forms' CSRF tokens, forms are posted as the browser would (multipart where there is a file).
@@ -20,8 +20,7 @@ export async function signUp(
 ): Promise<Browser> {
   const browser = new Browser(t.server);
   await browser.register(email.split('@')[0], email);
-  if (role !== 'learner')
-    await t.app.get(DataSource).query('UPDATE users SET role = ? WHERE email = ?', [role, email]);
+  if (role !== 'learner') await setRole(t, email, role);
   return browser;
 }
 

@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { Browser, csrfFrom, TestApp } from './test-app';
+import { Browser, csrfFrom, setRole, TestApp } from './test-app';
 
 export const PASSWORD = 'a long enough passphrase';
 
@@ -7,7 +7,7 @@ export const PASSWORD = 'a long enough passphrase';
 export async function userWithRole(t: TestApp, name: string, email: string, role: 'learner' | 'trainer' | 'manager' | 'admin'): Promise<Browser> {
   const browser = new Browser(t.server);
   await browser.register(name, email);
-  if (role !== 'learner') await t.app.get(DataSource).query('UPDATE users SET role = ? WHERE email = ?', [role, email]);
+  if (role !== 'learner') await setRole(t, email, role);
   return browser;
 }
 

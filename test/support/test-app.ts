@@ -3,6 +3,8 @@ import passport from 'passport';
 import request from 'supertest';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
 import { migrateDatabase, startWeb } from '../../src/main';
+import type { Role } from '../../src/users/user.entity';
+import { UsersService } from '../../src/users/users.service';
 import { deleteQueueKeys, testQueuePrefix } from './redis';
 import { createTestDatabase, TestDatabase } from './test-database';
 
@@ -45,6 +47,17 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
       await db.drop();
     },
   };
+}
+
+/**
+ * Gives an account a role the way an administrator's change does (through UsersService), so
+ * every process forgets the account it had cached; a direct UPDATE would not be seen at once.
+ */
+export async function setRole(t: Pick<TestApp, 'app'>, email: string, role: Role): Promise<void> {
+  const users = t.app.get(UsersService);
+  const user = await users.findByEmail(email);
+  if (!user) throw new Error(`no account ${email}`);
+  await users.setRole(user.id, role);
 }
 
 export function csrfFrom(html: string): string {

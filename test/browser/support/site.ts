@@ -1,7 +1,6 @@
-import { DataSource } from 'typeorm';
 import type { Locale, Role } from '../../../src/users/user.entity';
 import { freePort } from '../../support/certificates';
-import { Browser as HttpClient, startTestApp, TestApp } from '../../support/test-app';
+import { Browser as HttpClient, setRole, startTestApp, TestApp } from '../../support/test-app';
 
 export interface Site {
   t: TestApp;
@@ -40,6 +39,6 @@ export function newAccount(locale: Locale, name = locale === 'ur' ? 'عائشہ 
 export async function createAccount(site: Site, account: Account, role: Role = 'learner'): Promise<void> {
   await new HttpClient(site.t.server).register(account.name, account.email, account.password, account.locale);
   if (role !== 'learner') {
-    await site.t.app.get(DataSource).query('UPDATE users SET role = ? WHERE email = ?', [role, account.email]);
+    await setRole(site.t, account.email, role);
   }
 }

@@ -1,0 +1,86 @@
+import { DataSource } from 'typeorm';
+import { addLesson, addQuestion, addQuiz, createCourse, publish, saveLesson, signUp } from './support/authoring';
+import { freePort, RoleProcess, waitFor } from './support/certificates';
+import { Browser, setRole, startTestApp, TestApp } from './support/test-app';
+
+/**
+ * Two web processes on one database and one Redis, as in production behind a load balancer:
+ * this test's app, and a second `main.ts web` process. Each keeps course structure and signed-in
+ * accounts in memory; a change made through one must show in the other at once.
+ */
+let t: TestApp;
+let other: RoleProcess;
+let otherUrl: string;
+
+beforeAll(async () => {
+  t = await startTestApp();
+  const port = await freePort();
+  other = RoleProcess.start(t, 'web', { PORT: String(port) });
+  await other.waitForLog(/ExportReady \(web\) on/);
+  otherUrl = `http://127.0.0.1:${port}`;
+}, 120_000);
+
+afterAll(async () => {
+  await other?.kill('SIGTERM');
+  await t?.close();
+});
+
+/** How long until `check` holds, polling every 5 ms; fails after a second (not "at once"). */
+async function msUntil(check: () => Promise<boolean>): Promise<number> {
+  const started = Date.now();
+  await waitFor('the other process to see the change', async () => (await check()) || null, 1000, 5);
+  return Date.now() - started;
+}
+
+describe('two web processes', () => {
+  it('a course published through one process is in the other one\'s catalog and pages at once', async () => {
+    const trainer = await signUp(t, 'publisher@example.pk', 'trainer');
+    const courseId = await createCourse(trainer, { title: 'Quoting in euros from Sialkot' });
+    const lesson = await addLesson(trainer, courseId, 'Incoterms for a first quote');
+    await saveLesson(trainer, courseId, lesson, { bodyMarkdown: 'Quote **FOB Karachi** first.' });
+    const final = await addQuiz(trainer, courseId, 'Final check', 'final');
+    await addQuestion(trainer, courseId, final, 'single', {
+      text: 'Under CIF, who buys the marine insurance?',
+      'options[0][text]': 'The seller',
+      'options[1][text]': 'The buyer',
+      correct: '0',
+    });
+    const [{ slug }] = await t.app.get(DataSource).query('SELECT slug FROM courses WHERE id = ?', [courseId]);
+
+    const visitor = new Browser(otherUrl as never);
+    // The other process has the catalog and the (missing) course in its caches.
+    expect((await visitor.get('/courses')).text).not.toContain('Quoting in euros from Sialkot');
+    expect((await visitor.get('/courses')).text).not.toContain('Quoting in euros from Sialkot');
+    expect((await visitor.get(`/courses/${slug}`)).status).toBe(404);
+    expect((await visitor.get(`/courses/${slug}`)).status).toBe(404);
+
+    expect((await publish(trainer, courseId)).status).toBe(303);
+    await msUntil(async () => (await visitor.get('/courses')).text.includes('Quoting in euros from Sialkot'));
+    const page = await visitor.get(`/courses/${slug}`);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('Incoterms for a first quote');
+
+    // A learner of the other process reads the lesson (its body is now cached there)…
+    const learner = new Browser(otherUrl as never);
+    await learner.register('Bilal Learner', 'bilal@example.pk');
+    await learner.submit(`/courses/${slug}`, `/courses/${slug}/enrol`, {});
+    const lessonPath = `/courses/${slug}/modules/${lesson}`;
+    expect((await learner.get(lessonPath)).text).toContain('<strong>FOB Karachi</strong>');
+    expect((await learner.get(lessonPath)).text).toContain('<strong>FOB Karachi</strong>');
+    // …and sees the next version as soon as the trainer publishes it through this process.
+    await saveLesson(trainer, courseId, lesson, { bodyMarkdown: 'Quote **CIF Hamburg** when the buyer asks.' });
+    expect((await publish(trainer, courseId)).status).toBe(303);
+    await msUntil(async () => (await learner.get(lessonPath)).text.includes('<strong>CIF Hamburg</strong>'));
+  });
+
+  it('a role given through one process applies in the other at once', async () => {
+    const person = new Browser(otherUrl as never);
+    await person.register('Saima Manager', 'saima@example.pk');
+    // Signed in through the other process, which now has the account in its cache.
+    expect((await person.get('/manage')).status).toBe(403);
+    expect((await person.get('/manage')).status).toBe(403);
+
+    await setRole(t, 'saima@example.pk', 'manager');
+    await msUntil(async () => (await person.get('/manage')).status === 200);
+  });
+});

@@ -1,0 +1,93 @@
+import { Browser, startTestApp, TestApp } from './support/test-app';
+import { lessonSlugs } from './support/learning';
+
+/**
+ * Round trips to the database per page. Every web process shares one database, so these
+ * counts, not only the speed of one process, decide how many learners a programme can serve.
+ * The budgets come from issue #12: a warm lesson view ≤ 3, the learner dashboard ≤ 4 whatever
+ * the number of enrolments.
+ */
+let t: TestApp;
+
+beforeAll(async () => {
+  t = await startTestApp();
+});
+
+afterAll(async () => {
+  await t?.close();
+});
+
+function queries(response: { headers: Record<string, string> }): number {
+  const value = response.headers['x-query-count'];
+  if (value === undefined) throw new Error('no X-Query-Count header');
+  return Number(value);
+}
+
+async function learner(name: string): Promise<Browser> {
+  const browser = new Browser(t.server);
+  await browser.register(name, `${name.toLowerCase().replace(/\W+/g, '.')}@example.org`);
+  return browser;
+}
+
+async function enrol(browser: Browser, slug: string): Promise<string[]> {
+  await browser.submit(`/courses/${slug}`, `/courses/${slug}/enrol`, {});
+  return lessonSlugs((await browser.get(`/courses/${slug}`)).text, slug);
+}
+
+describe('database round trips per page', () => {
+  it('a warm lesson view costs at most 3 queries', async () => {
+    const browser = await learner('Warm Reader');
+    const [first, second] = await enrol(browser, 'listings-that-sell');
+    const path = `/courses/listings-that-sell/modules/${second}`;
+    await browser.get(path); // records the visit (a write), warms the caches
+    await browser.get(`/courses/listings-that-sell/modules/${first}`);
+    const first1 = await browser.get(path);
+    const warm = await browser.get(path);
+    expect(first1.status).toBe(200);
+    expect(warm.status).toBe(200);
+    expect(queries(warm)).toBeLessThanOrEqual(3);
+  });
+
+  it('the learner dashboard costs at most 4 queries, with 1 enrolment or 6', async () => {
+    const browser = await learner('Dash Board');
+    await enrol(browser, 'listings-that-sell');
+    await browser.get('/dashboard');
+    const one = await browser.get('/dashboard');
+    expect(one.status).toBe(200);
+    expect(queries(one)).toBeLessThanOrEqual(4);
+    for (const slug of ['getting-paid-safely', 'pricing-quotations-incoterms', 'shipping-export-documents', 'textile-apparel-compliance', 'alibaba-first-30-days']) {
+      await enrol(browser, slug);
+    }
+    await browser.get('/dashboard'); // the five new courses' outlines enter the cache
+    const six = await browser.get('/dashboard');
+    expect(six.status).toBe(200);
+    expect(six.text.match(/<progress /g)).toHaveLength(6);
+    expect(queries(six)).toBe(queries(one));
+  });
+
+  it('the course page of an enrolled learner costs the same whatever their progress', async () => {
+    const browser = await learner('Course Page');
+    const slugs = await enrol(browser, 'getting-paid-safely');
+    await browser.get('/courses/getting-paid-safely');
+    const before = await browser.get('/courses/getting-paid-safely');
+    for (const slug of slugs.slice(0, 2)) {
+      const path = `/courses/getting-paid-safely/modules/${slug}`;
+      await browser.submit(path, `${path}/complete`, {});
+    }
+    const after = await browser.get('/courses/getting-paid-safely');
+    expect(queries(before)).toBeLessThanOrEqual(4);
+    expect(queries(after)).toBe(queries(before));
+  });
+
+  it('the anonymous catalog and course page cost at most one query once warm', async () => {
+    const anonymous = new Browser(t.server);
+    await anonymous.get('/courses');
+    await anonymous.get('/courses/listings-that-sell');
+    const catalog = await anonymous.get('/courses');
+    const course = await anonymous.get('/courses/listings-that-sell');
+    expect(catalog.status).toBe(200);
+    expect(course.status).toBe(200);
+    expect(queries(catalog)).toBeLessThanOrEqual(1);
+    expect(queries(course)).toBeLessThanOrEqual(1);
+  });
+});
