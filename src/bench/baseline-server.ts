@@ -30,6 +30,7 @@ const cards = courses.map((c) => ({
   moduleCount: c.definition.modules.length,
 }));
 const layoutLocals = { locale: 'en', dir: 'ltr', otherLocale: 'ur', currentPath: '/', currentUser: null };
+const signedIn = { ...layoutLocals, currentUser: { id: 1, name: 'Learner', role: 'learner' }, layoutCsrfToken: 'x'.repeat(36) };
 
 @Controller()
 class BaselineController {
@@ -44,12 +45,41 @@ class BaselineController {
     });
   }
 
+  @Get('course')
+  coursePage(@Res() res: Response) {
+    const modules = course.definition.modules.map((m, i) => ({ ...m, number: i + 1, done: i < 2, checks: [] }));
+    res.render('courses/show', {
+      ...signedIn,
+      course: { ...course.definition, slug: course.slug, hours: Math.round((course.definition.estimatedMinutes / 60) * 10) / 10 },
+      modules,
+      finalQuiz: { slug: 'final', title: 'Final assessment', passMark: 70, passed: false, awaiting: false },
+      finalPending: false,
+      enrollment: { progressPercent: 17, completedAt: null },
+      completed: false,
+      nextModule: modules[2],
+      csrfToken: 'x'.repeat(36),
+    });
+  }
+
+  @Get('dashboard')
+  dashboard(@Res() res: Response) {
+    res.render('dashboard/index', {
+      ...signedIn,
+      certificatesSection: { certificates: [], news: [] },
+      entries: courses.slice(0, 3).map((c, i) => ({
+        course: { slug: c.slug, title: c.definition.title, language: c.definition.language },
+        percent: 17 * i,
+        completed: false,
+        completedAt: null,
+        resume: c.definition.modules[i] ?? c.definition.modules[0],
+      })),
+    });
+  }
+
   @Get('lesson')
   lesson(@Res() res: Response) {
     res.render('lessons/show', {
-      ...layoutLocals,
-      currentUser: { id: 1, name: 'Learner', role: 'learner' },
-      layoutCsrfToken: 'x'.repeat(36),
+      ...signedIn,
       course: { slug: course.slug, title: course.definition.title, language: course.definition.language },
       module: { ...lesson, bodyHtml: lessonHtml },
       position: 2,

@@ -1,21 +1,26 @@
 import { ChildProcess, fork } from 'node:child_process';
+import { once } from 'node:events';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
+import { createConnection } from 'mysql2/promise';
 
 /**
- * `npm run bench`: the app's pages and quiz endpoints under load, each beside a baseline
- * measured in the same run on the same machine (the load generator shares the cores, so only
- * ratios are comparable between machines).
+ * `npm run bench`: the app's pages and quiz endpoints under load on SQLite and on MariaDB
+ * (BENCH_DB=sqlite,mariadb; MARIADB_URL names the server), each page beside a baseline that
+ * renders the same template with no database, measured in the same run on the same machine
+ * (the load generator shares the cores, so only ratios are comparable between machines), with
+ * the database round trips the page costs and the web process's memory.
  */
 
 const ROOT = join(__dirname, '..', '..');
 const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const COURSE = 'alibaba-first-30-days';
+const EXTRA_COURSES = ['listings-that-sell', 'getting-paid-safely'];
 const PASSWORD = 'bench passphrase 2026';
 
 interface Measured {
@@ -131,26 +136,90 @@ async function takeAttempt(s: Session): Promise<boolean> {
   return submitted.status === 303;
 }
 
-function table(rows: Measured[], baseline: Record<string, string>): void {
+function table(rows: Measured[], baseline: Record<string, string>, queries: Record<string, string>): void {
   const byName = new Map(rows.map((r) => [r.name, r]));
-  console.log('\n| endpoint | req/s | p50 ms | p99 ms | non-2xx | vs baseline |');
-  console.log('|---|---:|---:|---:|---:|---:|');
+  console.log('\n| endpoint | req/s | p50 ms | p99 ms | non-2xx | queries | vs baseline |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|');
   for (const row of rows) {
     const base = baseline[row.name] ? byName.get(baseline[row.name]) : undefined;
     const ratio = base ? `${(row.rps / base.rps).toFixed(2)}× of ${base.name}` : '—';
-    console.log(`| ${row.name} | ${row.rps.toFixed(0)} | ${row.p50} | ${row.p99} | ${row.non2xx} | ${ratio} |`);
+    console.log(`| ${row.name} | ${row.rps.toFixed(0)} | ${row.p50} | ${row.p99} | ${row.non2xx} | ${queries[row.name] ?? '—'} | ${ratio} |`);
   }
 }
 
-async function main(): Promise<void> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'exportready-bench-'));
-  // The shipped course with unlimited attempts at its final, so learners can keep submitting.
-  const contentDir = join(dataDir, 'content');
-  cpSync(join(ROOT, 'content', 'courses', COURSE), join(contentDir, 'courses', COURSE), { recursive: true });
-  const yamlPath = join(contentDir, 'courses', COURSE, 'course.yaml');
-  writeFileSync(yamlPath, readFileSync(yamlPath, 'utf8').replace(/attempts: \d+/g, 'attempts: 0'));
+interface DatabaseUnderTest {
+  kind: 'sqlite' | 'mariadb';
+  env: Record<string, string>;
+  /** Counts graded attempts and their answers of the whole-attempt learners. */
+  count(sql: string): Promise<number>;
+  drop(): Promise<void>;
+}
 
-  const [appPort, basePort] = [await freePort(), await freePort()];
+async function sqliteDatabase(dataDir: string): Promise<DatabaseUnderTest> {
+  const file = join(dataDir, 'exportready.sqlite');
+  return {
+    kind: 'sqlite',
+    env: { DATABASE_URL: `sqlite:${file}` },
+    count: async (sql) => {
+      const db = new Database(file, { readonly: true });
+      try {
+        return Number((db.prepare(sql).get() as { n: number }).n);
+      } finally {
+        db.close();
+      }
+    },
+    drop: async () => undefined,
+  };
+}
+
+async function mariadbDatabase(): Promise<DatabaseUnderTest> {
+  const server = new URL(process.env.MARIADB_URL ?? 'mysql://root@127.0.0.1:3306/');
+  const options = { host: server.hostname, port: Number(server.port || 3306), user: server.username || 'root', password: decodeURIComponent(server.password) };
+  const name = `er_bench_${process.pid}`;
+  const admin = await createConnection(options);
+  await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+  await admin.end();
+  const url = `mysql://${options.user}${options.password ? ':' + options.password : ''}@${options.host}:${options.port}/${name}`;
+  return {
+    kind: 'mariadb',
+    env: { DATABASE_URL: url },
+    count: async (sql) => {
+      const conn = await createConnection({ ...options, database: name });
+      try {
+        const [rows] = await conn.query(sql);
+        return Number((rows as { n: number }[])[0].n);
+      } finally {
+        await conn.end();
+      }
+    },
+    drop: async () => {
+      const conn = await createConnection(options);
+      await conn.query(`DROP DATABASE IF EXISTS \`${name}\``);
+      await conn.end();
+    },
+  };
+}
+
+/** Resident memory of a process, from /proc (Linux), in MB. */
+function rssMb(pid: number | undefined): number | null {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]);
+    return Math.round(kb / 1024);
+  } catch {
+    return null;
+  }
+}
+
+/** Database round trips the app reports for one request (X-Query-Count, enabled for the bench). */
+async function queriesFor(url: string, cookie = ''): Promise<string> {
+  const response = await fetch(url, { headers: { cookie } });
+  await response.arrayBuffer();
+  return response.headers.get('x-query-count') ?? '?';
+}
+
+async function benchOne(database: DatabaseUnderTest, dataDir: string, contentDir: string, baseUrl: string): Promise<void> {
+  const appPort = await freePort();
   const app = start('main.js', {
     PORT: String(appPort),
     DATA_DIR: dataDir,
@@ -159,22 +228,33 @@ async function main(): Promise<void> {
     SESSION_SECRET: 'bench-session-secret-0123456789-abcdefghij',
     LOG_LEVEL: 'error',
     ROLE: 'web',
+    QUERY_COUNT_HEADER: 'true',
+    ...database.env,
   });
-  const baseline = start('bench/baseline-server.js', { PORT: String(basePort) });
   const appUrl = `http://127.0.0.1:${appPort}`;
-  const baseUrl = `http://127.0.0.1:${basePort}`;
   try {
-    await waitFor(`${appUrl}/health`);
-    await waitFor(`${baseUrl}/catalog`);
-    console.log(`ExportReady bench: ${DURATION}s per run, ${CONNECTIONS} connections, SQLite, Node ${process.version}`);
+    await waitFor(`${appUrl}/health`, 60_000);
+    console.log(`\n## ${database.kind}: ${DURATION}s per run, ${CONNECTIONS} connections, Node ${process.version}`);
 
+    // A learner enrolled in three courses, a few lessons read, on the page under test.
     const reader = await learner(appUrl, 0);
+    for (const slug of EXTRA_COURSES) await reader.post(`/courses/${slug}/enrol`, {}, `/courses/${slug}`);
     const lessonPath = `/courses/${COURSE}/modules/supplier-account`;
+    for (const path of [lessonPath, `/courses/${COURSE}`, '/dashboard', '/courses']) await reader.page(path);
+    const pages: [string, string, string, string][] = [
+      ['catalog (anonymous)', `${appUrl}/courses`, 'baseline: catalog template', `${baseUrl}/catalog`],
+      ['lesson (signed in, enrolled)', `${appUrl}${lessonPath}`, 'baseline: lesson template', `${baseUrl}/lesson`],
+      ['course page (signed in, enrolled)', `${appUrl}/courses/${COURSE}`, 'baseline: course template', `${baseUrl}/course`],
+      ['dashboard (signed in, 3 enrolments)', `${appUrl}/dashboard`, 'baseline: dashboard template', `${baseUrl}/dashboard`],
+    ];
     const results: Measured[] = [];
-    results.push(await load('baseline: catalog template', `${baseUrl}/catalog`));
-    results.push(await load('catalog (anonymous)', `${appUrl}/courses`));
-    results.push(await load('baseline: lesson template', `${baseUrl}/lesson`));
-    results.push(await load('lesson (signed in, enrolled)', `${appUrl}${lessonPath}`, { cookie: reader.cookie }));
+    const queries: Record<string, string> = {};
+    for (const [name, url, baselineName, baselineUrl] of pages) {
+      const cookie = name.includes('anonymous') ? '' : reader.cookie;
+      queries[name] = await queriesFor(url, cookie);
+      results.push(await load(baselineName, baselineUrl));
+      results.push(await load(name, url, cookie ? { cookie } : {}));
+    }
 
     // Answer saves on the real endpoint: one open 20-question attempt, the same answer re-saved.
     const saver = await learner(appUrl, 1);
@@ -188,11 +268,12 @@ async function main(): Promise<void> {
     results.push(
       await load('quiz answer save (POST, signed in)', `${appUrl}${attemptUrl}/answers`, { cookie: saver.cookie, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, { method: 'POST', body: form.toString() }),
     );
-    table(results, {
-      'catalog (anonymous)': 'baseline: catalog template',
-      'lesson (signed in, enrolled)': 'baseline: lesson template',
-      'quiz answer save (POST, signed in)': 'baseline: lesson template',
-    });
+    table(
+      results,
+      Object.fromEntries([...pages.map(([name, , baselineName]) => [name, baselineName]), ['quiz answer save (POST, signed in)', 'baseline: lesson template']]),
+      queries,
+    );
+    console.log(`\nWeb process RSS after the page runs: ${rssMb(app.pid)} MB`);
 
     // Whole attempts: learners in parallel each start, answer 20 questions and submit, repeatedly.
     const learners = await Promise.all(Array.from({ length: CONNECTIONS }, (_, i) => learner(appUrl, 100 + i)));
@@ -208,23 +289,48 @@ async function main(): Promise<void> {
       }),
     );
     const seconds = (Date.now() - began) / 1000;
-    const db = new Database(join(dataDir, 'exportready.sqlite'), { readonly: true });
-    const { graded } = db
-      .prepare("SELECT COUNT(*) AS graded FROM quiz_attempts a JOIN users u ON u.id = a.user_id WHERE u.email LIKE 'bench1__@example.pk' AND a.status = 'graded'")
-      .get() as { graded: number };
-    const { answers } = db
-      .prepare("SELECT COUNT(*) AS answers FROM attempt_answers x JOIN quiz_attempts a ON a.id = x.attempt_id JOIN users u ON u.id = a.user_id WHERE u.email LIKE 'bench1__@example.pk' AND a.status = 'graded'")
-      .get() as { answers: number };
-    db.close();
+    const graded = await database.count(
+      "SELECT COUNT(*) AS n FROM quiz_attempts a JOIN users u ON u.id = a.user_id WHERE u.email LIKE 'bench1__@example.pk' AND a.status = 'graded'",
+    );
+    const answers = await database.count(
+      "SELECT COUNT(*) AS n FROM attempt_answers x JOIN quiz_attempts a ON a.id = x.attempt_id JOIN users u ON u.id = a.user_id WHERE u.email LIKE 'bench1__@example.pk' AND a.status = 'graded'",
+    );
     console.log(
       `\nWhole 20-question attempts by ${CONNECTIONS} learners: ${submitted} submitted in ${seconds.toFixed(1)} s = ${(submitted / seconds).toFixed(1)} attempts/s ` +
         `(${((submitted * 22) / seconds).toFixed(0)} requests/s incl. start, 20 saves, submit); failed: ${failed}`,
     );
     console.log(`In the database afterwards: ${graded} graded attempts, ${answers} answers (expected ${submitted} and ${submitted * 20}) — ${graded === submitted && answers === submitted * 20 ? 'nothing lost' : 'MISMATCH'}`);
+    console.log(`Web process RSS at the end: ${rssMb(app.pid)} MB`);
   } finally {
     app.kill();
+    await once(app, 'exit').catch(() => undefined);
+  }
+}
+
+async function main(): Promise<void> {
+  const kinds = (process.env.BENCH_DB ?? 'sqlite,mariadb').split(',').map((k) => k.trim());
+  const basePort = await freePort();
+  const baseline = start('bench/baseline-server.js', { PORT: String(basePort) });
+  const baseUrl = `http://127.0.0.1:${basePort}`;
+  try {
+    await waitFor(`${baseUrl}/catalog`);
+    for (const kind of kinds) {
+      const dataDir = mkdtempSync(join(tmpdir(), 'exportready-bench-'));
+      // The shipped courses, with unlimited attempts at the final so learners can keep submitting.
+      const contentDir = join(dataDir, 'content');
+      for (const slug of [COURSE, ...EXTRA_COURSES]) cpSync(join(ROOT, 'content', 'courses', slug), join(contentDir, 'courses', slug), { recursive: true });
+      const yamlPath = join(contentDir, 'courses', COURSE, 'course.yaml');
+      writeFileSync(yamlPath, readFileSync(yamlPath, 'utf8').replace(/attempts: \d+/g, 'attempts: 0'));
+      const database = kind === 'mariadb' ? await mariadbDatabase() : await sqliteDatabase(dataDir);
+      try {
+        await benchOne(database, dataDir, contentDir, baseUrl);
+      } finally {
+        await database.drop();
+        rmSync(dataDir, { recursive: true, force: true });
+      }
+    }
+  } finally {
     baseline.kill();
-    rmSync(dataDir, { recursive: true, force: true });
   }
 }
 

@@ -30,6 +30,8 @@ export interface AppConfig {
   /** SMTP for "your certificate is ready" mail; null: learners get an in-app notice instead. */
   smtpUrl: string | null;
   mailFrom: string;
+  /** Web processes to run on this machine (node:cluster); 1 runs the app in this process. */
+  webConcurrency: number;
   /** Report each response's database round trips in an X-Query-Count header (tests, benchmarks). */
   queryCountHeader: boolean;
 }
@@ -197,6 +199,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     issuerKey: readIssuerKey(env),
     smtpUrl: env.SMTP_URL ? readUrl(env, 'SMTP_URL', '', ['smtp:', 'smtps:']) : null,
     mailFrom: env.MAIL_FROM?.trim() || `${issuerName} <no-reply@${new URL(baseUrl).hostname}>`,
+    webConcurrency: readInteger(env, 'WEB_CONCURRENCY', 1, 1, 64),
     queryCountHeader: readBoolean(env, 'QUERY_COUNT_HEADER', nodeEnv === 'test'),
   };
 }

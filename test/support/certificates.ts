@@ -125,6 +125,10 @@ export class RoleProcess {
     return this.child.exitCode === null && this.child.signalCode === null;
   }
 
+  get pid(): number {
+    return this.child.pid as number;
+  }
+
   get log(): string {
     return this.output.join('');
   }
