@@ -1,5 +1,7 @@
-import { Browser, startTestApp, TestApp } from './support/test-app';
+import { DataSource } from 'typeorm';
 import { lessonSlugs } from './support/learning';
+import { courseIds, createCohort, createProgramme, userWithRole } from './support/programmes';
+import { Browser, startTestApp, TestApp } from './support/test-app';
 
 /**
  * Round trips to the database per page. Every web process shares one database, so these
@@ -89,5 +91,63 @@ describe('database round trips per page', () => {
     expect(course.status).toBe(200);
     expect(queries(catalog)).toBeLessThanOrEqual(1);
     expect(queries(course)).toBeLessThanOrEqual(1);
+  });
+});
+
+describe('database round trips of the /manage pages', () => {
+  interface Built {
+    manager: Browser;
+    programmeId: number;
+    cohortId: number;
+    courseId: number;
+    learnerId: number;
+  }
+
+  /** A programme with `cohorts` cohorts, each teaching `courses` courses to `learners` learners. */
+  async function programme(label: string, cohorts: number, courses: number, learners: number): Promise<Built> {
+    const manager = await userWithRole(t, `${label} Manager`, `${label}.manager@example.pk`, 'manager');
+    const programmeId = await createProgramme(manager, `${label} programme`);
+    const ids = await courseIds(t, SLUGS.slice(0, courses));
+    const cohortIds: number[] = [];
+    for (let c = 0; c < cohorts; c++) cohortIds.push(await createCohort(manager, programmeId, `${label} cohort ${c + 1}`, ids));
+    for (const cohortId of cohortIds) {
+      for (let l = 0; l < learners; l++) {
+        const email = `${label}.${cohortId}.${l}@example.pk`;
+        await new Browser(t.server).register(`${label} learner ${l}`, email);
+        const added = await manager.submit(`/manage/cohorts/${cohortId}/members`, `/manage/cohorts/${cohortId}/members`, { email });
+        if (added.status !== 303) throw new Error(`adding ${email} failed with ${added.status}`);
+      }
+    }
+    const [{ id: learnerId }] = await t.app.get(DataSource).query('SELECT user_id AS id FROM cohort_members WHERE cohort_id = ? ORDER BY user_id LIMIT 1', [cohortIds[0]]);
+    return { manager, programmeId, cohortId: cohortIds[0], courseId: ids[0], learnerId: Number(learnerId) };
+  }
+
+  const SLUGS = ['listings-that-sell', 'getting-paid-safely', 'pricing-quotations-incoterms', 'shipping-export-documents'];
+  const pages = (b: Built) => [
+    '/manage',
+    `/manage/programmes/${b.programmeId}`,
+    `/manage/programmes/${b.programmeId}/settings`,
+    `/manage/programmes/${b.programmeId}/courses/${b.courseId}`,
+    `/manage/cohorts/${b.cohortId}`,
+    `/manage/cohorts/${b.cohortId}/settings`,
+    `/manage/cohorts/${b.cohortId}/members`,
+    `/manage/cohorts/${b.cohortId}/learners/${b.learnerId}`,
+  ];
+
+  async function counts(b: Built): Promise<Record<string, number>> {
+    const result: Record<string, number> = {};
+    for (const path of pages(b)) {
+      await b.manager.get(path); // warm
+      const page = await b.manager.get(path);
+      expect(page.status).toBe(200);
+      result[path.replace(/\d+/g, ':id')] = queries(page);
+    }
+    return result;
+  }
+
+  it('cost the same for a programme of 1 cohort × 1 course × 1 learner and one of 3 cohorts × 4 courses × 4 learners', async () => {
+    const small = await counts(await programme('small', 1, 1, 1));
+    const big = await counts(await programme('big', 3, 4, 4));
+    expect(big).toEqual(small);
   });
 });

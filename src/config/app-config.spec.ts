@@ -28,10 +28,14 @@ describe('loadConfig: certificates and queues', () => {
     }
   });
 
-  it('validates SMTP_URL, QUEUE_PREFIX, WORKER_CONCURRENCY and ISSUER_NAME', () => {
+  it('validates SMTP_URL, QUEUE_PREFIX, WEB_CONCURRENCY, WORKER_CONCURRENCY and ISSUER_NAME', () => {
     expect(load({ SMTP_URL: 'smtps://user:pass@mail.example.pk:465' }).smtpUrl).toBe('smtps://user:pass@mail.example.pk:465');
     expect(() => load({ SMTP_URL: 'http://mail.example.pk' })).toThrow(/SMTP_URL/);
     expect(() => load({ QUEUE_PREFIX: 'has:colon' })).toThrow(/QUEUE_PREFIX/);
+    expect(() => load({ QUEUE_PREFIX: '{half' })).toThrow(/QUEUE_PREFIX/);
+    expect(load({ QUEUE_PREFIX: '{exportready}' }).queuePrefix).toBe('{exportready}');
+    expect(() => load({ WEB_CONCURRENCY: '0' })).toThrow(/WEB_CONCURRENCY/);
+    expect(load({ WEB_CONCURRENCY: '4' }).webConcurrency).toBe(4);
     expect(() => load({ WORKER_CONCURRENCY: '0' })).toThrow(/WORKER_CONCURRENCY/);
     expect(() => load({ ISSUER_NAME: ' ' })).toThrow(/ISSUER_NAME/);
     expect(load({ ISSUER_NAME: 'TDAP E-Commerce Programme', WORKER_CONCURRENCY: '8' })).toMatchObject({ issuerName: 'TDAP E-Commerce Programme', workerConcurrency: 8 });

@@ -151,7 +151,10 @@ function readIssuerKey(env: Env): IssuerJwk | null {
 
 function readQueuePrefix(env: Env): string {
   const prefix = env.QUEUE_PREFIX ?? 'exportready';
-  if (!/^[A-Za-z0-9_-]{1,40}$/.test(prefix)) throw new ConfigError('QUEUE_PREFIX', `must be 1–40 letters, digits, - or _, got "${prefix}"`);
+  // Braces make a Redis Cluster hash tag: every key of every queue lands in one slot, as BullMQ needs.
+  if (!/^([A-Za-z0-9_-]{1,40}|\{[A-Za-z0-9_-]{1,38}\})$/.test(prefix)) {
+    throw new ConfigError('QUEUE_PREFIX', `must be 1–40 letters, digits, - or _ (or such a name in braces, a Redis Cluster hash tag), got "${prefix}"`);
+  }
   return prefix;
 }
 

@@ -68,6 +68,13 @@ export class EnrollmentsService {
     return manager.getRepository(Enrollment).findOneBy({ userId, courseId });
   }
 
+  /** A learner's enrolments in several courses, by course id, in one query. */
+  async findEnrollmentsOf(userId: number, courseIds: number[]): Promise<Map<number, Enrollment>> {
+    if (courseIds.length === 0) return new Map();
+    const rows = await this.dataSource.getRepository(Enrollment).findBy({ userId, courseId: In(courseIds) });
+    return new Map(rows.map((row) => [row.courseId, row]));
+  }
+
   /** Enrols a learner; enrolling again returns the existing enrolment unchanged. */
   async enrol(userId: number, courseId: number): Promise<Enrollment> {
     const existing = await this.findEnrollment(userId, courseId);

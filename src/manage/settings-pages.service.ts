@@ -36,13 +36,14 @@ export class SettingsPagesService {
   async programmeSettings(viewer: Viewer, programmeId: number, values?: Record<string, unknown>) {
     const programme = await this.programmes.programmeFor(viewer, programmeId);
     const cohorts = await this.programmes.cohortsOf(programmeId);
+    const taught = await this.programmes.coursesOfCohorts(cohorts.map((c) => c.id));
     const chosen = values ? ([] as string[]).concat((values.requiredFields as string[] | string | undefined) ?? []) : programme.requiredFields;
     return {
       programme,
       values: values ?? { name: programme.name, description: programme.description ?? '' },
       requiredFieldOptions: this.requiredFieldOptions(chosen as ProfileField[]),
       managers: (await this.programmes.programmeManagers(programmeId)).map((u) => ({ id: u.id, name: u.name, email: u.email })),
-      cohorts: await Promise.all(cohorts.map(async (c) => ({ ...c, courses: (await this.programmes.cohortCourses(c.id)).map((course) => course.title) }))),
+      cohorts: cohorts.map((c) => ({ ...c, courses: (taught.get(c.id) ?? []).map((course) => course.title) })),
       courses: await this.programmes.listPublishedCourses(),
     };
   }

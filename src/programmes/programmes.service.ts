@@ -259,9 +259,20 @@ export class ProgrammesService {
   }
 
   async cohortCourses(cohortId: number, manager: EntityManager = this.dataSource.manager): Promise<Course[]> {
-    const links = await manager.getRepository(CohortCourse).find({ where: { cohortId }, order: { position: 'ASC', id: 'ASC' } });
+    return (await this.coursesOfCohorts([cohortId], manager)).get(cohortId) ?? [];
+  }
+
+  /** The courses each cohort teaches, in the cohort's order, for several cohorts in one query. */
+  async coursesOfCohorts(cohortIds: number[], manager: EntityManager = this.dataSource.manager): Promise<Map<number, Course[]>> {
+    const result = new Map<number, Course[]>(cohortIds.map((id) => [id, []]));
+    if (cohortIds.length === 0) return result;
+    const links = await manager.getRepository(CohortCourse).find({ where: { cohortId: In(cohortIds) }, order: { position: 'ASC', id: 'ASC' } });
     const courses = new Map((await this.courses.findCoursesByIds(links.map((l) => l.courseId))).map((c) => [c.id, c]));
-    return links.map((l) => courses.get(l.courseId)).filter((c): c is Course => !!c);
+    for (const link of links) {
+      const course = courses.get(link.courseId);
+      if (course) result.get(link.cohortId)?.push(course);
+    }
+    return result;
   }
 
   /** Courses taught in any cohort of the programme, in title order. */

@@ -320,38 +320,44 @@ export class ReportsService {
     if (!member) throw new NotFoundError('programmes.member_not_found');
     const user = await this.users.getById(userId);
     const facts = new Map((await this.dataSource.getRepository(CohortEnrolment).findBy({ cohortId: cohort.id, userId })).map((f) => [f.courseId, f]));
-    const courses = [];
-    for (const course of await this.programmes.cohortCourses(cohort.id)) {
-      courses.push(await this.courseDetail(course, userId, facts.get(course.id)));
-    }
+    const taught = await this.programmes.cohortCourses(cohort.id);
+    const courses = await this.courseDetails(taught, userId, facts);
     const profile: ProfileValues = await this.profiles.find(userId);
     return { user: { id: user.id, name: user.name, email: user.email }, member, profile, courses, outcomes: await this.outcomes.listFor(userId) };
   }
 
-  private async courseDetail(course: Course, userId: number, fact: CohortEnrolment | undefined) {
-    const enrollment = await this.enrollments.findEnrollment(userId, course.id);
-    const modules = await this.courses.activeModules(course.id);
-    const done = enrollment ? (await this.enrollments.progress(enrollment)).completedModuleIds : new Set<number>();
-    const quizzes = await this.quizzes.listCourseQuizzes(course.id);
-    const standings = await this.quizzes.standings(userId, quizzes);
-    const quizRows = [];
-    for (const quiz of quizzes) {
-      const attempts = await this.quizzes.listAttempts(userId, quiz.id);
-      quizRows.push({
-        quiz,
-        passed: !!standings.get(quiz.id)?.passed,
-        attempts: attempts
-          .sort((a, b) => a.number - b.number)
-          .map((a) => ({ number: a.number, status: a.status, passed: !!a.passed, closedAt: a.closedAt, percent: a.scorePermille === null ? null : a.scorePermille / 10 })),
-      });
-    }
-    return {
-      course,
-      enrollment,
-      certified: !!fact?.certified,
-      modules: modules.map((m) => ({ id: m.id, title: m.title, required: m.required, done: done.has(m.id) })),
-      quizzes: quizRows,
-    };
+  /** Lessons and quiz attempts per course, in a fixed number of queries whatever the number of courses. */
+  private async courseDetails(courses: Course[], userId: number, facts: Map<number, CohortEnrolment>) {
+    const courseIds = courses.map((c) => c.id);
+    const [enrollments, structures, quizLists] = await Promise.all([
+      this.enrollments.findEnrollmentsOf(userId, courseIds),
+      this.courses.structuresByIds(courseIds),
+      this.quizzes.listQuizzesForCourses(courseIds),
+    ]);
+    const allQuizzes = [...quizLists.values()].flat();
+    const [completed, standings, attempts] = await Promise.all([
+      this.enrollments.completedLessons([...enrollments.values()].map((e) => e.id)),
+      this.quizzes.standings(userId, allQuizzes),
+      this.quizzes.listAttemptsFor(userId, allQuizzes.map((q) => q.id)),
+    ]);
+    return courses.map((course) => {
+      const enrollment = enrollments.get(course.id) ?? null;
+      const done = enrollment ? (completed.get(enrollment.id) ?? new Set<number>()) : new Set<number>();
+      return {
+        course,
+        enrollment,
+        certified: !!facts.get(course.id)?.certified,
+        modules: (structures.get(course.id)?.modules ?? []).map((m) => ({ id: m.id, title: m.title, required: m.required, done: done.has(m.id) })),
+        quizzes: (quizLists.get(course.id) ?? []).map((quiz) => ({
+          quiz,
+          passed: !!standings.get(quiz.id)?.passed,
+          attempts: attempts
+            .filter((a) => a.quizId === quiz.id)
+            .sort((a, b) => a.number - b.number)
+            .map((a) => ({ number: a.number, status: a.status, passed: !!a.passed, closedAt: a.closedAt, percent: a.scorePermille === null ? null : a.scorePermille / 10 })),
+        })),
+      };
+    });
   }
 }
 

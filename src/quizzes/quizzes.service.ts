@@ -273,6 +273,12 @@ export class QuizzesService {
     return this.dataSource.getRepository(QuizAttempt).find({ where: { userId, quizId }, order: { number: 'DESC' } });
   }
 
+  /** A learner's attempts at several quizzes, in one query. */
+  listAttemptsFor(userId: number, quizIds: number[]): Promise<QuizAttempt[]> {
+    if (quizIds.length === 0) return Promise.resolve([]);
+    return this.dataSource.getRepository(QuizAttempt).find({ where: { userId, quizId: In(quizIds) }, order: { quizId: 'ASC', number: 'ASC' } });
+  }
+
   // ---- taking a quiz --------------------------------------------------------------------
 
   /**
