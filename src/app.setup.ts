@@ -14,6 +14,7 @@ import { AppConfig } from './config/app-config';
 import { queryCountMiddleware } from './database/query-counter';
 import { TransactionRunner } from './database/transaction-runner';
 import { I18nService } from './i18n/i18n.service';
+import { textDirection } from './i18n/text-direction';
 import type { Locale } from './users/user.entity';
 
 export const ROOT_DIR = join(__dirname, '..');
@@ -81,6 +82,7 @@ function registerHelpers(i18n: I18nService, assets: Record<string, string>): voi
   hbs.registerHelper('time', (value: Date | string, options: HelperOptions) => i18n.formatTime(localeOf(options), value));
   hbs.registerHelper('num', (value: number, options: HelperOptions) => i18n.formatNumber(localeOf(options), Number(value)));
   hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  hbs.registerHelper('textDir', (value: unknown) => textDirection(String(value ?? '')));
   hbs.registerHelper('subtract', (a: number, b: number) => Number(a) - Number(b));
   hbs.registerHelper('minutes', (seconds: number) => Math.ceil(Number(seconds) / 60));
   hbs.registerHelper('encode', (value: unknown) => encodeURIComponent(String(value ?? '')));

@@ -6,9 +6,15 @@ import { parseArgs } from 'node:util';
 import { CourseExportService } from './authoring/course-export.service';
 import { CoursesService } from './courses/courses.service';
 import { QuizzesService } from './quizzes/quizzes.service';
+import { DynamicModule, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppModule } from './app.module';
-import { ConfigError, loadConfig } from './config/app-config';
+import { AppConfig, ConfigError, loadConfig } from './config/app-config';
+import { ConfigModule } from './config/config.module';
+import { ContentModule } from './content/content.module';
+import { dataSourceOptions } from './database/data-source';
+import { DatabaseModule } from './database/database.module';
 import { formatProblem, ContentService } from './content/content.service';
 import { migrateDatabase } from './main';
 import { FormInvalidError } from './common/domain-error';
@@ -27,6 +33,22 @@ const USAGE = `Usage: node dist/cli.js <command>
                                   replace a quiz's pool from a GIFT file, all or nothing
   user:create --email E --role R [--name N] [--password P]
                                   create an account (a random password is printed when none is given)`;
+
+/**
+ * Only what checking content/ needs, on an empty in-memory database that nothing reads: the
+ * whole AppModule would also start the outbox relay, timers and queue connections, which then
+ * query tables this database never had ("no such table: certificate_outbox").
+ */
+@Module({})
+class ContentCheckModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    const database: AppConfig['database'] = { kind: 'sqlite', url: 'sqlite::memory:', sqlitePath: ':memory:' };
+    return {
+      module: ContentCheckModule,
+      imports: [ConfigModule.forRoot({ ...config, database }), TypeOrmModule.forRoot(dataSourceOptions(database)), DatabaseModule, ContentModule],
+    };
+  }
+}
 
 async function withApp<T>(work: (app: Awaited<ReturnType<typeof NestFactory.createApplicationContext>>) => Promise<T>): Promise<T> {
   const config = loadConfig();
@@ -49,7 +71,7 @@ async function run(argv: string[]): Promise<number> {
     }
     case 'content:check': {
       const config = loadConfig({ ...process.env, IMPORT_CONTENT_ON_START: 'false' });
-      const app = await NestFactory.createApplicationContext(AppModule.forRoot({ ...config, database: { kind: 'sqlite', url: 'sqlite::memory:', sqlitePath: ':memory:' } }), { logger: ['error'] });
+      const app = await NestFactory.createApplicationContext(ContentCheckModule.forRoot(config), { logger: ['error'] });
       const results = app.get(ContentService).checkAll(config.contentDir);
       let failed = 0;
       const totals = { courses: 0, lessons: 0, words: 0, items: 0, withFeedback: 0 };

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +22,13 @@ function contentWithProblems(): string {
   writeFileSync(join(badLesson, 'course.yaml'), 'title: Lesson problems\nsummary: A course\nlanguage: en\nlevel: beginner\nhours: 1\noutcomes:\n  - one\n');
   writeFileSync(join(badLesson, '01-good.md'), '---\ntitle: Good\nminutes: 5\n---\n\nFine.\n');
   writeFileSync(join(badLesson, '02-bad.md'), '---\ntitle: Bad\nminutes: [unclosed\n---\n\nText.\n');
+
+  // A lesson saved as Latin-1 (Windows Notepad's "ANSI"): é is the single byte 0xE9.
+  const latin1 = join(root, 'courses', 'broken-encoding');
+  mkdirSync(latin1, { recursive: true });
+  writeFileSync(join(latin1, 'course.yaml'), 'title: Encoding\nsummary: A course\nlanguage: en\nlevel: beginner\nhours: 1\noutcomes:\n  - one\n');
+  writeFileSync(join(latin1, '01-good.md'), '---\ntitle: Good\nminutes: 5\n---\n\nFine.\n');
+  writeFileSync(join(latin1, '02-latin1.md'), Buffer.from('---\ntitle: Prices\nminutes: 5\n---\n\nThe caf\xe9 quotes in \xa3.\n', 'latin1'));
   return root;
 }
 
@@ -46,8 +54,26 @@ describe('content/ import', () => {
     ]);
     expect(problems['broken-lesson']).toHaveLength(1);
     expect(problems['broken-lesson'][0]).toMatchObject({ file: 'courses/broken-lesson/02-bad.md', line: 4 });
+    expect(problems['broken-encoding']).toEqual([
+      { file: 'courses/broken-encoding/02-latin1.md', line: 6, message: expect.stringMatching(/^not UTF-8/) },
+    ]);
     const slugs = (await t.app.get(DataSource).query('SELECT slug FROM courses ORDER BY slug')).map((r: { slug: string }) => r.slug);
     expect(slugs).toEqual(['alibaba-first-30-days']);
+  });
+
+  it('content:check prints the problems, the Latin-1 lesson among them, and nothing else', () => {
+    const cli = spawnSync(process.execPath, ['-r', './test/support/swc-register.js', 'src/cli.ts', 'content:check'], {
+      cwd: join(__dirname, '..'),
+      env: { ...process.env, CONTENT_DIR: contentDir },
+      encoding: 'utf8',
+    });
+    expect(cli.status).toBe(1);
+    expect(cli.stdout).toContain('FAILED broken-encoding\n  courses/broken-encoding/02-latin1.md:6: not UTF-8');
+    expect(cli.stdout).toContain('1 of 4 courses valid');
+    // Nothing but the report: no database or queue chatter from modules a check does not need.
+    const lines = cli.stdout.trimEnd().split('\n');
+    expect(lines.filter((line) => !/^(ok {5}|FAILED | {2}courses\/|\d+ of \d+ courses valid$|total: )/.test(line))).toEqual([]);
+    expect(cli.stderr).toBe('');
   });
 
   it('keeps serving the valid course after start-up met the broken ones', async () => {

@@ -55,7 +55,8 @@ describe('mail, with SMTP_URL set: one connection for set-password links and cer
     await learner.register('عائشہ خان', 'ayesha@towels.example.pk', PASSWORD, 'ur');
     await completeCourse(t, learner, 'alibaba-first-30-days');
     const [mail] = await waitFor('the certificate mail', async () => {
-      const found = mailsTo(smtp, 'ayesha@towels.example.pk');
+      // The first mail is the welcome that signing up sends with SMTP set.
+      const found = mailsTo(smtp, 'ayesha@towels.example.pk').filter((m) => m.text.includes('/verify/'));
       return found.length ? found : null;
     }, 30_000);
     expect(mail.text).toContain('عائشہ خان');

@@ -7,6 +7,7 @@ import { isLocale } from '../i18n/i18n.service';
 import { User } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
 import { LOCALE_COOKIE } from '../i18n/locale.middleware';
+import { AuthService } from './auth.service';
 import { LocalLoginGuard } from './local-login.guard';
 import { Public, RequireRole } from './roles.decorator';
 import { SetupService } from './setup.service';
@@ -23,13 +24,31 @@ export class AuthController {
   constructor(
     private readonly users: UsersService,
     private readonly setup: SetupService,
+    private readonly auth: AuthService,
   ) {}
 
   @Public()
   @Get('login')
   loginPage(@Req() req: Request, @Res() res: Response, @Query('next') next?: string) {
     if (req.user) return res.redirect(safeNext(next));
-    renderForm(req, res, 'auth/login', { values: { next: safeNext(next) } });
+    renderForm(req, res, 'auth/login', { values: { next: safeNext(next) }, unlocked: req.query.unlocked === '1' });
+  }
+
+  /** The link mailed when an account is locked for unknown addresses (AuthService.mailUnlockLink). */
+  @Public()
+  @Get('login/unlock/:token')
+  async unlockPage(@Param('token') token: string, @Req() req: Request, @Res() res: Response) {
+    const user = await this.auth.checkUnlockLink(token);
+    if (!user) res.status(410);
+    renderForm(req, res, 'auth/unlock', { token, invalid: !user });
+  }
+
+  @Public()
+  @Post('login/unlock/:token')
+  async unlock(@Param('token') token: string, @Req() req: Request, @Res() res: Response) {
+    const user = await this.auth.redeemUnlockLink(token, req.ip ?? 'unknown');
+    if (!user) return renderForm(req, res.status(410), 'auth/unlock', { invalid: true });
+    res.redirect(303, '/login?unlocked=1');
   }
 
   @Public()
@@ -57,7 +76,9 @@ export class AuthController {
   @Post('register')
   async register(@Req() req: Request, @Res() res: Response, @Body() body: Form) {
     try {
-      const user = await this.users.register({ name: body.name, email: body.email, password: body.password, locale: body.locale });
+      const result = await this.auth.register({ name: body.name, email: body.email, password: body.password, locale: body.locale });
+      if ('checkEmail' in result) return res.status(200).render('auth/check-email', { email: result.checkEmail });
+      const user = result.user;
       await logIn(req, user);
       res.cookie(LOCALE_COOKIE, user.locale, { httpOnly: true, sameSite: 'lax', maxAge: 365 * 86400_000 });
       res.redirect(303, safeNext(body.next, '/courses'));

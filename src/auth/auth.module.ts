@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
+import { MailModule } from '../mail/mail.module';
 import { UsersModule } from '../users/users.module';
+import { AdminUnlockController } from './admin-unlock.controller';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { LocalStrategy } from './local.strategy';
@@ -12,8 +14,8 @@ import { SessionSerializer } from './session.serializer';
 import { SetupService } from './setup.service';
 
 @Module({
-  imports: [PassportModule.register({ session: true }), UsersModule],
-  controllers: [AuthController],
+  imports: [PassportModule.register({ session: true }), UsersModule, MailModule],
+  controllers: [AuthController, AdminUnlockController],
   providers: [
     AuthService,
     LoginThrottleService,

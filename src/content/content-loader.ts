@@ -5,6 +5,7 @@ import yaml from 'js-yaml';
 import { CourseDefinition, ModuleDefinition } from '../courses/course-definition';
 import { COURSE_LEVELS, CourseLevel } from '../courses/course.entity';
 import { MARKDOWN_RENDERER_VERSION } from '../courses/markdown';
+import { firstNonUtf8Line } from '../common/utf8';
 import { LOCALES } from '../users/user.entity';
 import { FolderImage, FolderImages } from './folder-images';
 
@@ -90,6 +91,15 @@ function parseYaml(text: string, file: string, problems: ContentProblem[]): Reco
   }
 }
 
+/** A content file's text, or null (with a problem) when it is not UTF-8: never read it with U+FFFD in it. */
+function readText(path: string, file: string, problems: ContentProblem[]): string | null {
+  const bytes = readFileSync(path);
+  const badLine = firstNonUtf8Line(bytes);
+  if (badLine === null) return bytes.toString('utf8');
+  problems.push({ file, line: badLine, message: 'not UTF-8: save the file as UTF-8 (letters such as é or Urdu would be garbled)' });
+  return null;
+}
+
 function text(value: unknown, max: number): string | null {
   return typeof value === 'string' && value.trim() && value.trim().length <= max ? value.trim() : null;
 }
@@ -102,7 +112,9 @@ function readLesson(path: string, file: string, problems: ContentProblem[], imag
   const name = file.split('/').pop() as string;
   const match = MODULE_FILE.exec(name);
   if (!match) return null;
-  const source = readFileSync(path, 'utf8').replace(/\r\n/g, '\n');
+  const raw = readText(path, file, problems);
+  if (raw === null) return null;
+  const source = raw.replace(/\r\n/g, '\n');
   const frontMatter = /^---\n([\s\S]*?)\n---\n?/.exec(source);
   if (!frontMatter) {
     problems.push({ file, line: 1, message: 'must start with YAML front matter between --- lines (title, minutes)' });
@@ -206,7 +218,9 @@ function readQuizzes(
     };
     const path = join(folder, entry.file);
     if (!existsSync(path)) return fail(`the file ${entry.file} does not exist`);
-    entry.source = readFileSync(path, 'utf8');
+    const source = readText(path, `${relFolder}/${entry.file}`, problems);
+    if (source === null) return;
+    entry.source = source;
     for (const problem of checkQuiz?.(entry.source) ?? []) {
       problems.push({ file: `${relFolder}/${entry.file}`, line: problem.line, message: problem.message });
     }
@@ -241,7 +255,9 @@ export function loadCourseFolder(contentRoot: string, folder: string, checkQuiz?
   if (!existsSync(yamlPath)) {
     return { ok: false, slug, problems: [...problems, { file: yamlFile, line: 0, message: 'course.yaml is missing' }] };
   }
-  const courseYaml = readFileSync(yamlPath, 'utf8').replace(/\r\n/g, '\n');
+  const rawYaml = readText(yamlPath, yamlFile, problems);
+  if (rawYaml === null) return { ok: false, slug, problems };
+  const courseYaml = rawYaml.replace(/\r\n/g, '\n');
   const meta = parseYaml(courseYaml, yamlFile, problems);
   if (!meta) return { ok: false, slug, problems };
 

@@ -19,7 +19,8 @@ export class ProgrammeSettingsController {
   ) {}
 
   private async render(req: Request, res: Response, id: number, extra: Record<string, unknown> = {}, error?: FormInvalidError, values?: Form) {
-    renderForm(req, res, 'manage/programme-settings', { ...(await this.pages.programmeSettings(viewer(req), id, values)), ...extra }, error);
+    const page = await this.pages.programmeSettings(viewer(req), id, values, extra.cohortValues as Form | undefined);
+    renderForm(req, res, 'manage/programme-settings', { ...page, ...extra }, error);
   }
 
   @Get('settings')

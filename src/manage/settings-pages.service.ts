@@ -33,8 +33,10 @@ export class SettingsPagesService {
     };
   }
 
-  async programmeSettings(viewer: Viewer, programmeId: number, values?: Record<string, unknown>) {
+  /** `cohortValues`: a refused new-cohort form, whose ticked courses stay ticked. */
+  async programmeSettings(viewer: Viewer, programmeId: number, values?: Record<string, unknown>, cohortValues?: Record<string, unknown>) {
     const programme = await this.programmes.programmeFor(viewer, programmeId);
+    const ticked = new Set(([] as unknown[]).concat(cohortValues?.courseIds ?? []).map(String));
     const cohorts = await this.programmes.cohortsOf(programmeId);
     const taught = await this.programmes.coursesOfCohorts(cohorts.map((c) => c.id));
     const chosen = values ? ([] as string[]).concat((values.requiredFields as string[] | string | undefined) ?? []) : programme.requiredFields;
@@ -44,7 +46,7 @@ export class SettingsPagesService {
       requiredFieldOptions: this.requiredFieldOptions(chosen as ProfileField[]),
       managers: (await this.programmes.programmeManagers(programmeId)).map((u) => ({ id: u.id, name: u.name, email: u.email })),
       cohorts: cohorts.map((c) => ({ ...c, courses: (taught.get(c.id) ?? []).map((course) => course.title) })),
-      courses: await this.programmes.listPublishedCourses(),
+      courses: (await this.programmes.listPublishedCourses()).map((c) => ({ id: c.id, title: c.title, language: c.language, checked: ticked.has(String(c.id)) })),
     };
   }
 

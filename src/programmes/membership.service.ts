@@ -131,7 +131,8 @@ export class MembershipService {
 
   /** A course added to a running cohort reaches every member now (enrolled today). */
   async addCourse(cohort: Cohort, courseId: number): Promise<void> {
-    const [course] = await this.programmes.publishedCourses([courseId]);
+    // A form posted without a course (or with a word) must not reach SQL as NaN.
+    const [course] = Number.isSafeInteger(courseId) ? await this.programmes.publishedCourses([courseId]) : [];
     if (!course) throw new FormInvalidError({ courseId: 'programmes.errors.choose_course' });
     await this.transactions.run(async (manager) => {
       const links = manager.getRepository(CohortCourse);

@@ -214,7 +214,7 @@ export class ProgrammesService {
   async createCohort(programmeId: number, input: CohortInput & { courseIds?: string[] | string }): Promise<Cohort> {
     const values = this.checkCohort(input);
     const wanted = (Array.isArray(input.courseIds) ? input.courseIds : input.courseIds ? [input.courseIds] : []).map(Number);
-    const courses = await this.publishedCourses(wanted.filter(Number.isInteger));
+    const courses = await this.publishedCourses(wanted.filter(Number.isSafeInteger));
     if (courses.length === 0) throw new FormInvalidError({ courseIds: 'programmes.errors.choose_course' });
     return this.transactions.run(async (manager) => {
       const now = new Date();

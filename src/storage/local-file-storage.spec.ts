@@ -40,4 +40,24 @@ describe(LocalFileStorage.name, () => {
     await expect(storage.removeStaleTempFiles()).resolves.toBe(1);
     expect(readdirSync(join(root, '.tmp'))).toEqual(['fresh.tmp']);
   });
+
+  it('keeps sweeping while the process runs: a temp file left after start-up goes once it is an hour old', async () => {
+    mkdirSync(join(root, '.tmp'));
+    writeFileSync(join(root, '.tmp', 'killed-worker.tmp'), 'half a PDF');
+    jest.useFakeTimers({ now: Date.now() });
+    const errors: unknown[] = [];
+    const stop = storage.sweepTempFilesEvery(15 * 60_000, (error) => errors.push(error));
+    try {
+      await jest.advanceTimersByTimeAsync(45 * 60_000);
+      expect(readdirSync(join(root, '.tmp'))).toEqual(['killed-worker.tmp']);
+      await jest.advanceTimersByTimeAsync(30 * 60_000);
+    } finally {
+      stop();
+      jest.useRealTimers();
+    }
+    // The sweep that the timer started finishes on the real file system.
+    for (let i = 0; i < 100 && readdirSync(join(root, '.tmp')).length > 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(readdirSync(join(root, '.tmp'))).toEqual([]);
+    expect(errors).toEqual([]);
+  });
 });

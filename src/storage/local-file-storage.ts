@@ -75,6 +75,17 @@ export class LocalFileStorage implements FileStorage {
     return removed;
   }
 
+  /**
+   * Removes stale temp files every `everyMs` until the returned function is called. Start-up
+   * sweeps once, but a worker killed mid-write shortly before a restart leaves a file that is
+   * not yet stale then, and the restarted process may run for weeks.
+   */
+  sweepTempFilesEvery(everyMs: number, onError: (error: unknown) => void): () => void {
+    const timer = setInterval(() => void this.removeStaleTempFiles().catch(onError), everyMs);
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+
   private pathOf(key: string): string {
     assertStorageKey(key);
     return join(this.root, key);

@@ -26,6 +26,7 @@ export class AdminUsersController {
       prevPage: current > 1 ? current - 1 : null,
       nextPage: current < pages ? current + 1 : null,
       updated: req.query.updated,
+      unlocked: req.query.unlocked,
       csrfToken: csrfToken(req),
     });
   }

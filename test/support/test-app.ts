@@ -87,6 +87,8 @@ export class Browser {
 
   async register(name: string, email: string, password = 'a long enough passphrase', locale = 'en') {
     const response = await this.submit('/register', '/register', { name, email, password, locale });
+    // With SMTP set, signing up answers "check your email" and does not sign in (see AuthService.register).
+    if (response.status === 200) return this.login(email, password);
     if (response.status !== 303) throw new Error(`registration failed with ${response.status}: ${response.text.slice(0, 500)}`);
     return response;
   }
