@@ -139,10 +139,18 @@ export class CertificatesService implements OnModuleInit {
     return whereInScope(manager.getRepository(Certificate).createQueryBuilder('c').where('c.id = :id', { id: certificateId }), scope).getOne();
   }
 
-  /** Of these enrolments, those whose certificate is issued (for reports that count "certified"). */
-  async issuedEnrollmentIds(manager: EntityManager, enrollmentIds: number[]): Promise<Set<number>> {
+  /**
+   * Of these enrolments, those whose certificate is issued (for reports that count "certified").
+   * `lockForShare` (inside a transaction) waits for a change being made to those certificates
+   * and reads the committed result (MariaDB; SQLite runs one writer at a time anyway).
+   */
+  async issuedEnrollmentIds(manager: EntityManager, enrollmentIds: number[], lockForShare = false): Promise<Set<number>> {
     if (enrollmentIds.length === 0) return new Set();
-    const rows = await manager.getRepository(Certificate).find({ select: { enrollmentId: true }, where: { enrollmentId: In(enrollmentIds), status: 'issued' } });
+    const rows = await manager.getRepository(Certificate).find({
+      select: { id: true, enrollmentId: true },
+      where: { enrollmentId: In(enrollmentIds), status: 'issued' },
+      ...(lockForShare && !this.transactions.isSqlite ? { lock: { mode: 'pessimistic_read' as const } } : {}),
+    });
     return new Set(rows.map((row) => Number(row.enrollmentId)));
   }
 

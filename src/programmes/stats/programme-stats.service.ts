@@ -83,8 +83,19 @@ export class ProgrammeStatsService implements OnModuleInit {
 
   // ---- reading the sources -----------------------------------------------------------------
 
-  /** Where the learner stands in one course of a cohort, read from the enrolment, quizzes, certificate and profile. */
-  async readState(manager: EntityManager, link: EnrolmentLink, enrollment: Enrollment, profile?: LearnerProfile | null, fresh = false): Promise<FactFields> {
+  /**
+   * Where the learner stands in one course of a cohort, read from the enrolment, quizzes,
+   * certificate and profile. `lockCertificate` (a new row, see link) reads the certificate with
+   * a shared lock.
+   */
+  async readState(
+    manager: EntityManager,
+    link: EnrolmentLink,
+    enrollment: Enrollment,
+    profile?: LearnerProfile | null,
+    fresh = false,
+    lockCertificate = false,
+  ): Promise<FactFields> {
     if (profile === undefined) profile = await manager.getRepository(LearnerProfile).findOneBy({ userId: link.userId });
     const quizState: QuizState = {};
     let certified = false;
@@ -94,7 +105,7 @@ export class ProgrammeStatsService implements OnModuleInit {
         if (standing.gradePermille !== null) quizState[String(quizId)] = standing.passed ? 'p' : 'a';
       }
       // "Certified" counts issued certificates, asked of the certificates module.
-      certified = (await this.certificates.issuedEnrollmentIds(manager, [enrollment.id])).has(enrollment.id);
+      certified = (await this.certificates.issuedEnrollmentIds(manager, [enrollment.id], lockCertificate)).has(enrollment.id);
     }
     const completedAt = enrollment.completedAt;
     const lastActivityAt = enrollment.lastActivityAt > link.enrolledAt ? enrollment.lastActivityAt : link.enrolledAt;
@@ -126,7 +137,9 @@ export class ProgrammeStatsService implements OnModuleInit {
 
   /** A course reached a learner through a cohort: its row is written and counted. */
   async link(manager: EntityManager, link: EnrolmentLink, enrollment: Enrollment, options: LinkOptions = {}): Promise<CohortEnrolment> {
-    const state = await this.readState(manager, link, enrollment, options.profile, options.fresh);
+    // The certificate is read with a shared lock before the row exists: a certificate issued or
+    // revoked meanwhile either commits first (and is seen) or waits for this row and updates it.
+    const state = await this.readState(manager, link, enrollment, options.profile, options.fresh, true);
     const fact = await manager.getRepository(CohortEnrolment).save(manager.getRepository(CohortEnrolment).create(state));
     const tally = options.tally ?? new Tally();
     tally.addEnrolment(factState(fact));
