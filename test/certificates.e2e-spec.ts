@@ -28,10 +28,24 @@ function issuedCertificateOf(t: TestApp, email: string): Promise<Certificate> {
   });
 }
 
-/** A learner who signs up and finishes the shipped course (every lesson, the final quiz passed). */
+/**
+ * The cohort every learner here joins, run by the test's manager: a manager sees and acts on the
+ * certificates of the cohorts they manage only (test/certificates-register-scope.e2e-spec.ts).
+ */
+let registerCohort: { manager: Browser; cohortId: number };
+
+async function joinRegisterCohort(email: string): Promise<void> {
+  const { manager, cohortId } = registerCohort;
+  const members = await manager.get(`/manage/cohorts/${cohortId}/members`);
+  const added = await manager.agent.post(`/manage/cohorts/${cohortId}/members`).type('form').send({ _csrf: csrfFrom(members.text), email });
+  expect(added.status).toBe(303);
+}
+
+/** A learner who signs up, joins the manager's cohort and finishes the shipped course (every lesson, the final quiz passed). */
 async function learnerCompletes(t: TestApp, name: string, email: string, certificateName?: string): Promise<{ browser: Browser; certificate: Certificate; completedIn: number }> {
   const browser = new Browser(t.server);
   await browser.register(name, email);
+  await joinRegisterCohort(email);
   if (certificateName) {
     const saved = await browser.submit('/account', '/account', { name, certificateName, locale: 'en' });
     expect(saved.status).toBe(303);
@@ -75,6 +89,7 @@ describe('certificates: a completed course becomes a certificate anyone can veri
     await manager.login('manager@example.pk');
     admin = new Browser(t.server);
     await admin.login('admin@example.pk');
+    registerCohort = { manager, cohortId: await createCohort(manager, await createProgramme(manager, 'Export certificates 2026'), 'All learners', await courseIds(t, [COURSE])) };
     ayesha = await learnerCompletes(t, 'Ayesha Khan', 'ayesha@example.pk');
   });
 
@@ -197,7 +212,8 @@ describe('certificates: a completed course becomes a certificate anyone can veri
   it('gives the holder a dashboard section with the PDF, a share link and an Add to LinkedIn link', async () => {
     const certificates = await t.app.get(CertificatesService).holderCertificates(ayesha.certificate.userId);
     const section = hbs.handlebars.compile(readFileSync(join(__dirname, '..', 'views', 'partials', 'my-certificates.hbs'), 'utf8'));
-    const html = section({}, { data: { root: { locale: 'en', layoutCsrfToken: 'token', certificatesSection: { certificates, news: certificates } } } });
+    // The section's context, as the certificates module registers it with the dashboard (DashboardSections).
+    const html = section({ certificates, news: certificates }, { data: { root: { locale: 'en', layoutCsrfToken: 'token' } } });
     expect(html).toContain(`href="/certificates/${ayesha.certificate.serial}.pdf"`);
     expect(html).toContain(`value="${t.config.baseUrl}/verify/${ayesha.certificate.serial}"`);
     const linkedIn = new URL(unescapeHtml(/href="(https:\/\/www\.linkedin\.com\/profile\/add\?[^"]+)"/.exec(html)?.[1] as string));
@@ -212,6 +228,7 @@ describe('certificates: a completed course becomes a certificate anyone can veri
     expect(html).not.toMatch(/\[certificates\.[a-z_.]+\]/);
     // Without SMTP the learner is told in the app, until they dismiss the notice.
     const dashboard = await ayesha.browser.get('/dashboard');
+    expect(dashboard.text).toContain(`href="/certificates/${ayesha.certificate.serial}.pdf"`);
     const dismissed = await ayesha.browser.agent.post('/certificates/notices/dismiss').type('form').send({ _csrf: /name="_csrf" value="([^"]+)"/.exec(dashboard.text)?.[1] });
     expect(dismissed.status).toBe(303);
     expect((await t.app.get(CertificatesService).holderCertificates(ayesha.certificate.userId))[0].isNew).toBe(false);

@@ -8,13 +8,17 @@ import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { FILE_STORAGE, FileStorage } from '../storage/file-storage';
 import { CERTIFICATE_STATUSES, Certificate, CertificateStatus } from './certificate.entity';
+import { CertificateScope, whereInScope } from './certificate-scope';
 import { studyHours } from './certificates.service';
 import { verifyUrl } from './credential/open-badge';
 
 /** The register's filters, as typed in the query string; anything unreadable is simply not applied. */
 export interface RegisterFilter {
   courseId?: number;
-  /** Certificates of enrolments that came through this cohort. */
+  /**
+   * Certificates of enrolments that came through this cohort. The register cannot read cohorts:
+   * the caller builds this filter into the scope it passes (see CertificateScope).
+   */
   cohortId?: number;
   status?: CertificateStatus;
   /** Completion dates, inclusive, as YYYY-MM-DD in the site's time zone (Pakistan). */
@@ -60,7 +64,11 @@ export function registerQuery(filter: RegisterFilter): string {
   return params.toString();
 }
 
-/** The managers' view of every certificate: the register, its CSV export and a ZIP of the PDFs. */
+/**
+ * The managers' view of certificates: the register, its CSV export and a ZIP of the PDFs. Every
+ * method takes the scope the caller may see (admins 'all'; a manager the enrolments of the
+ * cohorts they run, narrowed to the chosen cohort), applied in SQL.
+ */
 @Injectable()
 export class CertificateRegisterService {
   private readonly certificates: Repository<Certificate>;
@@ -73,13 +81,9 @@ export class CertificateRegisterService {
     this.certificates = dataSource.getRepository(Certificate);
   }
 
-  private filtered(filter: RegisterFilter): SelectQueryBuilder<Certificate> {
-    const query = this.certificates.createQueryBuilder('c');
+  private filtered(filter: RegisterFilter, scope: CertificateScope): SelectQueryBuilder<Certificate> {
+    const query = whereInScope(this.certificates.createQueryBuilder('c'), scope);
     if (filter.courseId) query.andWhere('c.courseId = :courseId', { courseId: filter.courseId });
-    // Cohort membership is the programmes module's table; reading it here keeps the dependency one way.
-    if (filter.cohortId) {
-      query.andWhere('c.enrollmentId IN (SELECT ce.enrollment_id FROM cohort_enrolments ce WHERE ce.cohort_id = :cohortId)', { cohortId: filter.cohortId });
-    }
     if (filter.status) query.andWhere('c.status = :status', { status: filter.status });
     if (filter.from) query.andWhere('c.completedAt >= :from', { from: new Date(`${filter.from}T00:00:00${SITE_UTC_OFFSET}`) });
     if (filter.to) {
@@ -94,13 +98,13 @@ export class CertificateRegisterService {
     return query;
   }
 
-  async page(filter: RegisterFilter, page: number, pageSize: number): Promise<RegisterPage> {
-    const [rows, total] = await this.filtered(filter)
+  async page(filter: RegisterFilter, scope: CertificateScope, page: number, pageSize: number): Promise<RegisterPage> {
+    const [rows, total] = await this.filtered(filter, scope)
       .orderBy('c.id', 'DESC')
       .skip((Math.max(page, 1) - 1) * pageSize)
       .take(pageSize)
       .getManyAndCount();
-    const counts: { status: CertificateStatus; count: string }[] = await this.filtered({ ...filter, status: undefined })
+    const counts: { status: CertificateStatus; count: string }[] = await this.filtered({ ...filter, status: undefined }, scope)
       .select('c.status', 'status')
       .addSelect('COUNT(*)', 'count')
       .groupBy('c.status')
@@ -111,10 +115,10 @@ export class CertificateRegisterService {
   }
 
   /** Every matching certificate, oldest first, a batch at a time (keyset paging keeps memory flat). */
-  private async *matching(filter: RegisterFilter, extra?: (query: SelectQueryBuilder<Certificate>) => void): AsyncGenerator<Certificate> {
+  private async *matching(filter: RegisterFilter, scope: CertificateScope, extra?: (query: SelectQueryBuilder<Certificate>) => void): AsyncGenerator<Certificate> {
     let afterId = 0;
     for (;;) {
-      const query = this.filtered(filter).andWhere('c.id > :afterId', { afterId });
+      const query = this.filtered(filter, scope).andWhere('c.id > :afterId', { afterId });
       extra?.(query);
       const batch = await query.orderBy('c.id', 'ASC').take(EXPORT_BATCH).getMany();
       yield* batch;
@@ -123,9 +127,9 @@ export class CertificateRegisterService {
     }
   }
 
-  async *csv(filter: RegisterFilter): AsyncGenerator<string> {
+  async *csv(filter: RegisterFilter, scope: CertificateScope): AsyncGenerator<string> {
     yield CSV_BOM + csvLine(['serial', 'status', 'name', 'course', 'hours', 'completed_at', 'issued_at', 'revoked_at', 'revoked_reason', 'last_error', 'verify_url']);
-    for await (const c of this.matching(filter)) {
+    for await (const c of this.matching(filter, scope)) {
       yield csvLine([
         c.serial,
         c.status,
@@ -143,17 +147,17 @@ export class CertificateRegisterService {
   }
 
   /** Refuses an archive too big for a plain ZIP before the download starts, not halfway through it. */
-  async assertZipFits(filter: RegisterFilter): Promise<void> {
-    const count = await this.filtered(filter).andWhere('c.pdfPath IS NOT NULL').getCount();
+  async assertZipFits(filter: RegisterFilter, scope: CertificateScope): Promise<void> {
+    const count = await this.filtered(filter, scope).andWhere('c.pdfPath IS NOT NULL').getCount();
     if (count > ZIP_MAX_ENTRIES) throw new DomainError(ErrorCode.Invalid, 'certificates.errors.zip_too_large');
   }
 
   /** A ZIP of the matching certificates' PDFs (those that have one), with the register as CSV. */
-  async *zip(filter: RegisterFilter): AsyncGenerator<Buffer> {
+  async *zip(filter: RegisterFilter, scope: CertificateScope): AsyncGenerator<Buffer> {
     const zip = new ZipWriter();
     let csv = '';
-    for await (const part of this.csv(filter)) csv += part;
-    for await (const certificate of this.matching(filter, (q) => q.andWhere('c.pdfPath IS NOT NULL'))) {
+    for await (const part of this.csv(filter, scope)) csv += part;
+    for await (const certificate of this.matching(filter, scope, (q) => q.andWhere('c.pdfPath IS NOT NULL'))) {
       const pdf = await this.storage.get(certificate.pdfPath as string);
       if (!pdf) continue;
       yield* zip.add(`${certificate.serial}.pdf`, pdf, certificate.issuedAt ?? certificate.completedAt);

@@ -3,29 +3,6 @@ import type { NextFunction, Request, Response } from 'express';
 import { readMultipartForm } from '../common/multipart-form';
 import { I18nService } from '../i18n/i18n.service';
 import type { Locale, User } from '../users/user.entity';
-import { CertificatesService } from './certificates.service';
-
-/**
- * Puts the learner's certificates into the dashboard page (res.locals.certificatesSection, read
- * by the my-certificates partial), so the enrolments module that renders the dashboard needs
- * to know nothing of certificates.
- */
-@Injectable()
-export class HolderCertificatesMiddleware implements NestMiddleware {
-  constructor(private readonly certificates: CertificatesService) {}
-
-  async use(req: Request, res: Response, next: NextFunction): Promise<void> {
-    const user = req.user as User | undefined;
-    if (!user) return next();
-    try {
-      const certificates = await this.certificates.holderCertificates(user.id);
-      res.locals.certificatesSection = { certificates, news: certificates.filter((c) => c.isNew) };
-      next();
-    } catch (error) {
-      next(error);
-    }
-  }
-}
 
 /** The queue dashboard (Bull Board, an Express app of its own) is for admins only. */
 @Injectable()

@@ -4,22 +4,14 @@ import { BullBoardModule, BullBoardModuleOptions } from '@bull-board/nestjs';
 import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
-import { CoursesModule } from '../courses/courses.module';
 import { EnrollmentsModule } from '../enrollments/enrollments.module';
-import { MailModule } from '../mail/mail.module';
-import { ProgrammesModule } from '../programmes/programmes.module';
-import { UsersModule } from '../users/users.module';
-import { CertificateMailer } from './certificate-mailer';
 import { CertificateOutboxRelay } from './certificate-outbox.relay';
-import { CertificateRegisterController } from './certificate-register.controller';
-import { CertificateRegisterService } from './certificate-register.service';
-import { CertificateVerificationService } from './certificate-verification.service';
+import { CertificatesCoreModule } from './certificates-core.module';
 import { CertificatesController } from './certificates.controller';
-import { AdminOnlyMiddleware, CredentialUploadMiddleware, HolderCertificatesMiddleware } from './certificates.middleware';
+import { AdminOnlyMiddleware, CredentialUploadMiddleware } from './certificates.middleware';
 import { CertificatesProcessor } from './certificates.processor';
 import { CERTIFICATE_JOB_OPTIONS, CERTIFICATES_QUEUE } from './certificates.queue';
-import { CertificatesService } from './certificates.service';
-import { IssuerKeysService } from './credential/issuer-keys.service';
+import { HolderCertificatesSection } from './holder-certificates.section';
 import { IssuerController } from './issuer.controller';
 import { VerifyController } from './verify.controller';
 
@@ -27,7 +19,8 @@ export const QUEUE_DASHBOARD_ROUTE = '/admin/queues';
 
 /**
  * Certificates, by process role: `web` serves the pages and relays the outbox to the queue,
- * `worker` consumes the queue (no HTTP), `all` does both.
+ * `worker` consumes the queue (no HTTP), `all` does both. The services themselves are in
+ * CertificatesCoreModule; the managers' register is served by the manage module.
  */
 @Module({})
 export class CertificatesModule implements NestModule {
@@ -37,11 +30,8 @@ export class CertificatesModule implements NestModule {
     return {
       module: CertificatesModule,
       imports: [
-        UsersModule,
-        CoursesModule,
+        CertificatesCoreModule,
         EnrollmentsModule,
-        MailModule,
-        ProgrammesModule,
         BullModule.registerQueue({ name: CERTIFICATES_QUEUE, defaultJobOptions: CERTIFICATE_JOB_OPTIONS }),
         ...(web
           ? [
@@ -51,22 +41,13 @@ export class CertificatesModule implements NestModule {
             ]
           : []),
       ],
-      controllers: web ? [VerifyController, IssuerController, CertificatesController, CertificateRegisterController] : [],
-      providers: [
-        CertificatesService,
-        CertificateVerificationService,
-        CertificateRegisterService,
-        IssuerKeysService,
-        CertificateMailer,
-        ...(web ? [CertificateOutboxRelay] : []),
-        ...(worker ? [CertificatesProcessor] : []),
-      ],
-      exports: [CertificatesService],
+      controllers: web ? [VerifyController, IssuerController, CertificatesController] : [],
+      providers: [...(web ? [CertificateOutboxRelay, HolderCertificatesSection] : []), ...(worker ? [CertificatesProcessor] : [])],
+      exports: [CertificatesCoreModule],
     };
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(HolderCertificatesMiddleware).forRoutes({ path: 'dashboard', method: RequestMethod.GET });
     consumer.apply(CredentialUploadMiddleware).forRoutes({ path: 'verify', method: RequestMethod.POST });
   }
 }

@@ -10,8 +10,8 @@ import { FileStorage } from '../storage/file-storage';
 import { UsersService } from '../users/users.service';
 import { CertificateOutbox } from './certificate-outbox.entity';
 import { Certificate } from './certificate.entity';
+import { CertificateNotFoundError } from './certificate-errors';
 import { CertificateMailer } from './certificate-mailer';
-import { ProgrammeStatsService } from '../programmes/stats/programme-stats.service';
 import { CertificatesService, formatSerial, OUTBOX_WRITTEN } from './certificates.service';
 import { IssuerKeysService } from './credential/issuer-keys.service';
 import { renderCertificatePdf } from './pdf/certificate-pdf';
@@ -50,7 +50,7 @@ function pendingCertificate(overrides: Partial<Certificate> = {}): Certificate {
 }
 
 describe(CertificatesService.name, () => {
-  let repository: { findOneBy: jest.Mock; find: jest.Mock; create: jest.Mock; save: jest.Mock; update: jest.Mock };
+  let repository: { findOneBy: jest.Mock; find: jest.Mock; create: jest.Mock; save: jest.Mock; update: jest.Mock; createQueryBuilder: jest.Mock };
   let outbox: { insert: jest.Mock };
   let updateResult: { affected: number };
   let updateSet: jest.Mock;
@@ -58,7 +58,7 @@ describe(CertificatesService.name, () => {
   let storage: jest.Mocked<FileStorage>;
   let issuerKeys: { sign: jest.Mock };
   let enrollments: { onCourseCompleted: jest.Mock };
-  let programmeStats: { certificateChanged: jest.Mock };
+  let changes: jest.Mock;
   let service: CertificatesService;
 
   beforeEach(() => {
@@ -68,6 +68,14 @@ describe(CertificatesService.name, () => {
       create: jest.fn((value) => value),
       save: jest.fn(async (value) => ({ ...value, id: 42 })),
       update: jest.fn(async () => ({ affected: 1 })),
+      // The scoped look-up (id and scope in SQL) answers what findOneBy is set to answer.
+      createQueryBuilder: jest.fn(() => {
+        const scoped: Record<string, jest.Mock> = {};
+        scoped.where = jest.fn(() => scoped);
+        scoped.andWhere = jest.fn(() => scoped);
+        scoped.getOne = jest.fn(() => repository.findOneBy());
+        return scoped;
+      }),
     };
     outbox = { insert: jest.fn(async () => undefined) };
     updateResult = { affected: 1 };
@@ -89,7 +97,7 @@ describe(CertificatesService.name, () => {
     storage = { put: jest.fn(async (_key: string, _data: Buffer) => undefined), get: jest.fn(), exists: jest.fn() };
     issuerKeys = { sign: jest.fn(async () => 'signed.jws.value') };
     enrollments = { onCourseCompleted: jest.fn() };
-    programmeStats = { certificateChanged: jest.fn(async () => undefined) };
+    changes = jest.fn(async () => undefined);
     service = new CertificatesService(
       { getRepository: () => repository } as never,
       { run: jest.fn((work: (m: EntityManager) => Promise<unknown>) => work(manager)) } as unknown as TransactionRunner,
@@ -99,10 +107,10 @@ describe(CertificatesService.name, () => {
       issuerKeys as unknown as IssuerKeysService,
       { enabled: false } as unknown as CertificateMailer,
       new I18nService(),
-      programmeStats as unknown as ProgrammeStatsService,
       storage,
       config,
     );
+    service.onCertificateChanged(changes);
   });
 
   it('writes a pending certificate and its outbox row inside the completion transaction', async () => {
@@ -122,8 +130,8 @@ describe(CertificatesService.name, () => {
     expect(renderCertificatePdf).toHaveBeenCalledWith(expect.objectContaining({ holderName: 'Ayesha Khan', details: expect.stringContaining('2.5 hours'), verifyUrl: 'https://exportready.example/verify/ER-2026-000042' }));
     expect(storage.put).toHaveBeenCalledWith('certificates/ER-2026-000042.pdf', Buffer.from('%PDF'));
     expect(updateSet).toHaveBeenCalledWith(expect.objectContaining({ status: 'issued', pdfPath: 'certificates/ER-2026-000042.pdf', credential: 'signed.jws.value', lastError: null }));
-    // The programme dashboards' "certified" moves in the same transaction.
-    expect(programmeStats.certificateChanged).toHaveBeenCalledWith(manager, 9);
+    // Listeners (the programme dashboards' "certified") hear of it in the same transaction.
+    expect(changes).toHaveBeenCalledWith(manager, { kind: 'issued', certificateId: 42, enrollmentId: 9 });
   });
 
   it('does nothing for a certificate already issued, revoked or gone: a repeated job is harmless', async () => {
@@ -143,7 +151,7 @@ describe(CertificatesService.name, () => {
     repository.findOneBy.mockResolvedValue(pendingCertificate());
     updateResult.affected = 0;
     await expect(service.issue(42)).resolves.toBe('not-pending');
-    expect(programmeStats.certificateChanged).not.toHaveBeenCalled();
+    expect(changes).not.toHaveBeenCalled();
   });
 
   it('keeps the error of a failed try and marks the certificate failed only after the last one', async () => {
@@ -155,26 +163,43 @@ describe(CertificatesService.name, () => {
   });
 
   it('will not revoke without a reason, nor re-issue without a name', async () => {
-    await expect(service.revoke(42, '  ')).rejects.toBeInstanceOf(FormInvalidError);
-    await expect(service.reissue(42, '', '')).rejects.toBeInstanceOf(FormInvalidError);
+    await expect(service.revoke(42, '  ', 'all')).rejects.toBeInstanceOf(FormInvalidError);
+    await expect(service.reissue(42, '', '', 'all')).rejects.toBeInstanceOf(FormInvalidError);
     expect(repository.update).not.toHaveBeenCalled();
   });
 
   it('re-issues by revoking the old certificate and handing its enrolment to a new one', async () => {
     repository.findOneBy.mockResolvedValue(pendingCertificate({ status: 'issued', id: 41 }));
-    const replacement = await service.reissue(41, 'Ayesha Khan Malik', 'Name corrected');
+    const replacement = await service.reissue(41, 'Ayesha Khan Malik', 'Name corrected', 'all');
     expect(repository.update).toHaveBeenNthCalledWith(1, { id: 41 }, expect.objectContaining({ status: 'revoked', enrollmentId: null, revokedReason: 'Name corrected' }));
     expect(repository.save).toHaveBeenCalledWith(expect.objectContaining({ enrollmentId: 9, holderName: 'Ayesha Khan Malik', status: 'pending' }));
     expect(replacement.serial).toBe('ER-2026-000042');
     expect(repository.update).toHaveBeenLastCalledWith({ id: 41 }, { replacedBy: 42 });
-    expect(programmeStats.certificateChanged).toHaveBeenCalledWith(manager, 9);
+    expect(changes).toHaveBeenCalledWith(manager, { kind: 'reissued', certificateId: 41, enrollmentId: 9 });
   });
 
   it('tells the programme dashboards about a revocation in its own transaction', async () => {
     repository.findOneBy.mockResolvedValue(pendingCertificate({ status: 'issued' }));
-    await service.revoke(42, 'Issued by mistake');
+    await service.revoke(42, 'Issued by mistake', 'all');
     expect(repository.update).toHaveBeenCalledWith({ id: 42 }, expect.objectContaining({ status: 'revoked' }));
-    expect(programmeStats.certificateChanged).toHaveBeenCalledWith(manager, 9);
+    expect(changes).toHaveBeenCalledWith(manager, { kind: 'revoked', certificateId: 42, enrollmentId: 9 });
+  });
+
+  it('refuses to revoke or re-issue a certificate outside the caller\'s scope, and changes nothing', async () => {
+    repository.findOneBy.mockResolvedValue(null);
+    await expect(service.revoke(42, 'Issued by mistake', 'none')).rejects.toBeInstanceOf(CertificateNotFoundError);
+    await expect(service.reissue(42, 'Ayesha Khan', '', 'none')).rejects.toBeInstanceOf(CertificateNotFoundError);
+    expect(repository.update).not.toHaveBeenCalled();
+    expect(changes).not.toHaveBeenCalled();
+  });
+
+  it('lets admins see every certificate and managers only what the registered scope gives them', async () => {
+    await expect(service.scopeFor({ id: 1, role: 'admin' })).resolves.toBe('all');
+    await expect(service.scopeFor({ id: 2, role: 'manager' })).resolves.toBe('none');
+    const mine = { sql: 'SELECT 1', params: {} };
+    service.useManagerScope(async (viewer) => (viewer.id === 2 ? mine : 'none'));
+    await expect(service.scopeFor({ id: 2, role: 'manager' })).resolves.toBe(mine);
+    await expect(service.scopeFor({ id: 3, role: 'learner' })).resolves.toBe('none');
   });
 });
 

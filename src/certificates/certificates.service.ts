@@ -9,11 +9,11 @@ import { TransactionRunner } from '../database/transaction-runner';
 import { Enrollment } from '../enrollments/enrollment.entity';
 import { EnrollmentsService } from '../enrollments/enrollments.service';
 import { I18nService } from '../i18n/i18n.service';
-import { ProgrammeStatsService } from '../programmes/stats/programme-stats.service';
 import { FILE_STORAGE, FileStorage } from '../storage/file-storage';
 import type { User } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
 import { CertificateOutbox } from './certificate-outbox.entity';
+import { CertificateScope, CertificateViewer, ManagerScopeResolver, whereInScope } from './certificate-scope';
 import { Certificate, CertificateStatus } from './certificate.entity';
 import { CertificateNotFoundError, CertificateStateError } from './certificate-errors';
 import { CertificateMailer } from './certificate-mailer';
@@ -26,6 +26,20 @@ import { renderCertificatePdf } from './pdf/certificate-pdf';
 export const OUTBOX_WRITTEN = 'certificates.outboxWritten';
 
 export type IssueOutcome = 'issued' | 'already-issued' | 'not-pending' | 'missing';
+
+/** What happened to a certificate; `enrollmentId` is the enrolment it was (or is) for. */
+export interface CertificateChange {
+  kind: 'issued' | 'revoked' | 'reissued';
+  certificateId: number;
+  enrollmentId: number | null;
+}
+
+/**
+ * Called inside the transaction that issued, revoked or re-issued a certificate, so a
+ * listener's writes (programme counters) commit or roll back with the change. Higher modules
+ * register here; certificates never imports them.
+ */
+export type CertificateChangeListener = (manager: EntityManager, change: CertificateChange) => Promise<void>;
 
 export interface HolderCertificate {
   serial: string;
@@ -76,6 +90,8 @@ function errorText(error: unknown): string {
 export class CertificatesService implements OnModuleInit {
   private readonly logger = new Logger('Certificates');
   private readonly certificates: Repository<Certificate>;
+  private readonly changeListeners: CertificateChangeListener[] = [];
+  private managerScope: ManagerScopeResolver = async () => 'none';
 
   constructor(
     dataSource: DataSource,
@@ -86,7 +102,6 @@ export class CertificatesService implements OnModuleInit {
     private readonly issuerKeys: IssuerKeysService,
     private readonly mailer: CertificateMailer,
     private readonly i18n: I18nService,
-    private readonly programmeStats: ProgrammeStatsService,
     @Inject(FILE_STORAGE) private readonly storage: FileStorage,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
@@ -97,6 +112,46 @@ export class CertificatesService implements OnModuleInit {
     this.enrollments.onCourseCompleted(async (manager, enrollment) => {
       await this.requestCertificate(manager, enrollment);
     });
+  }
+
+  onCertificateChanged(listener: CertificateChangeListener): void {
+    this.changeListeners.push(listener);
+  }
+
+  private async announce(manager: EntityManager, change: CertificateChange): Promise<void> {
+    for (const listener of this.changeListeners) await listener(manager, change);
+  }
+
+  /** Registered by the module that knows who manages which enrolments (programmes). */
+  useManagerScope(resolver: ManagerScopeResolver): void {
+    this.managerScope = resolver;
+  }
+
+  /** The certificates a user may see and act on besides their own: admins all, managers their scope, others none. */
+  async scopeFor(viewer: CertificateViewer): Promise<CertificateScope> {
+    if (viewer.role === 'admin') return 'all';
+    if (viewer.role === 'manager') return this.managerScope(viewer);
+    return 'none';
+  }
+
+  /** The certificate with that id, if it is in the scope (read through the given transaction). */
+  private findInScope(manager: EntityManager, certificateId: number, scope: CertificateScope): Promise<Certificate | null> {
+    return whereInScope(manager.getRepository(Certificate).createQueryBuilder('c').where('c.id = :id', { id: certificateId }), scope).getOne();
+  }
+
+  /**
+   * Of these enrolments, those whose certificate is issued (for reports that count "certified").
+   * `lockForShare` (inside a transaction) waits for a change being made to those certificates
+   * and reads the committed result (MariaDB; SQLite runs one writer at a time anyway).
+   */
+  async issuedEnrollmentIds(manager: EntityManager, enrollmentIds: number[], lockForShare = false): Promise<Set<number>> {
+    if (enrollmentIds.length === 0) return new Set();
+    const rows = await manager.getRepository(Certificate).find({
+      select: { id: true, enrollmentId: true },
+      where: { enrollmentId: In(enrollmentIds), status: 'issued' },
+      ...(lockForShare && !this.transactions.isSqlite ? { lock: { mode: 'pessimistic_read' as const } } : {}),
+    });
+    return new Set(rows.map((row) => Number(row.enrollmentId)));
   }
 
   /**
@@ -187,7 +242,7 @@ export class CertificatesService implements OnModuleInit {
         .where('id = :id AND status IN (:...open)', { id: certificateId, open: ['pending', 'failed'] })
         .execute();
       if ((result.affected ?? 0) !== 1) return false;
-      await this.programmeStats.certificateChanged(manager, certificate.enrollmentId);
+      await this.announce(manager, { kind: 'issued', certificateId, enrollmentId: certificate.enrollmentId });
       return true;
     });
     if (!moved) return 'not-pending';
@@ -246,11 +301,11 @@ export class CertificatesService implements OnModuleInit {
     );
   }
 
-  /** An admin's retry of a failed certificate: pending again, and a new job through the outbox. */
-  async retry(certificateId: number): Promise<Certificate> {
+  /** A retry of a failed certificate (within the caller's scope): pending again, and a new job through the outbox. */
+  async retry(certificateId: number, scope: CertificateScope): Promise<Certificate> {
     return this.transactions.run(async (manager) => {
       const repository = manager.getRepository(Certificate);
-      const certificate = await repository.findOneBy({ id: certificateId });
+      const certificate = await this.findInScope(manager, certificateId, scope);
       if (!certificate) throw new CertificateNotFoundError();
       if (certificate.status !== 'failed') throw new CertificateStateError('certificates.errors.not_failed');
       await repository.update({ id: certificateId, status: 'failed' }, { status: 'pending', updatedAt: new Date() });
@@ -285,18 +340,19 @@ export class CertificatesService implements OnModuleInit {
     return requeue.length;
   }
 
-  async revoke(certificateId: number, reason: string): Promise<Certificate> {
+  /** Revokes a certificate within the caller's scope; one outside it is not found. */
+  async revoke(certificateId: number, reason: string, scope: CertificateScope): Promise<Certificate> {
     const text = (reason ?? '').trim();
     if (!text) throw new FormInvalidError({ reason: 'validation.required' });
     if (text.length > 500) throw new FormInvalidError({ reason: 'validation.too_long' });
     return this.transactions.run(async (manager) => {
       const repository = manager.getRepository(Certificate);
-      const certificate = await repository.findOneBy({ id: certificateId });
+      const certificate = await this.findInScope(manager, certificateId, scope);
       if (!certificate) throw new CertificateNotFoundError();
       if (certificate.status === 'revoked') throw new CertificateStateError('certificates.errors.already_revoked');
       const now = new Date();
       await repository.update({ id: certificateId }, { status: 'revoked', revokedAt: now, revokedReason: text, updatedAt: now });
-      await this.programmeStats.certificateChanged(manager, certificate.enrollmentId);
+      await this.announce(manager, { kind: 'revoked', certificateId, enrollmentId: certificate.enrollmentId });
       return { ...certificate, status: 'revoked' as const, revokedAt: now, revokedReason: text };
     });
   }
@@ -304,15 +360,16 @@ export class CertificatesService implements OnModuleInit {
   /**
    * A corrected certificate: the old one is revoked and points to the new one, which gets a new
    * serial and takes over the enrolment (the unique enrolment index holds one live certificate).
+   * Only within the caller's scope; a certificate outside it is not found.
    */
-  async reissue(certificateId: number, holderName: string, reason: string): Promise<Certificate> {
+  async reissue(certificateId: number, holderName: string, reason: string, scope: CertificateScope): Promise<Certificate> {
     const name = (holderName ?? '').trim();
     if (!name) throw new FormInvalidError({ holderName: 'validation.required' });
     if (name.length > 120) throw new FormInvalidError({ holderName: 'validation.too_long' });
     if ((reason ?? '').trim().length > 500) throw new FormInvalidError({ reason: 'validation.too_long' });
     return this.transactions.run(async (manager) => {
       const repository = manager.getRepository(Certificate);
-      const old = await repository.findOneBy({ id: certificateId });
+      const old = await this.findInScope(manager, certificateId, scope);
       if (!old) throw new CertificateNotFoundError();
       if (old.replacedBy !== null || (old.status !== 'issued' && old.status !== 'revoked')) {
         throw new CertificateStateError('certificates.errors.cannot_reissue');
@@ -339,16 +396,16 @@ export class CertificatesService implements OnModuleInit {
       });
       await repository.update({ id: old.id }, { replacedBy: replacement.id });
       // Certified again only once the replacement is issued.
-      await this.programmeStats.certificateChanged(manager, old.enrollmentId);
+      await this.announce(manager, { kind: 'reissued', certificateId: old.id, enrollmentId: old.enrollmentId });
       return replacement;
     });
   }
 
-  /** The PDF for its holder or a manager; anyone else is refused. */
+  /** The PDF for its holder, an admin, or a manager whose scope holds it; anyone else is told it does not exist. */
   async pdfFor(serial: string, viewer: User): Promise<{ serial: string; pdf: Buffer }> {
     const certificate = await this.certificates.findOneBy({ serial });
     if (!certificate) throw new CertificateNotFoundError();
-    const mayView = certificate.userId === viewer.id || viewer.role === 'manager' || viewer.role === 'admin';
+    const mayView = certificate.userId === viewer.id || (await this.findInScope(this.certificates.manager, certificate.id, await this.scopeFor(viewer))) !== null;
     if (!mayView) throw new CertificateNotFoundError();
     if (!certificate.pdfPath) throw new CertificateStateError('certificates.errors.not_ready');
     const pdf = await this.storage.get(certificate.pdfPath);

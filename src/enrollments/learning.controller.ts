@@ -7,6 +7,7 @@ import { NotFoundError } from '../common/domain-error';
 import { CoursesService } from '../courses/courses.service';
 import { QuizzesService } from '../quizzes/quizzes.service';
 import { User } from '../users/user.entity';
+import { DashboardSections } from './dashboard-sections';
 import { EnrollmentsService } from './enrollments.service';
 
 /** The learner's side of a course: the course page with my progress, lessons, completion, dashboard. */
@@ -16,6 +17,7 @@ export class LearningController {
     private readonly courses: CoursesService,
     private readonly enrollments: EnrollmentsService,
     private readonly quizzes: QuizzesService,
+    private readonly sections: DashboardSections,
   ) {}
 
   @Public()
@@ -109,8 +111,10 @@ export class LearningController {
   @RequireRole()
   @Get('dashboard')
   async dashboard(@Req() req: Request, @Res() res: Response) {
-    const entries = await this.enrollments.dashboard((req.user as User).id);
+    const userId = (req.user as User).id;
+    const [entries, sections] = await Promise.all([this.enrollments.dashboard(userId), this.sections.forUser(userId)]);
     res.render('dashboard/index', {
+      sections,
       entries: entries.map(({ enrollment, course, resume }) => ({
         course,
         percent: enrollment.progressPercent,

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { CertificatesCoreModule } from '../certificates/certificates-core.module';
 import { CoursesModule } from '../courses/courses.module';
 import { EnrollmentsModule } from '../enrollments/enrollments.module';
 import { MailModule } from '../mail/mail.module';
@@ -22,7 +23,7 @@ import { ProgrammeStatsService } from './stats/programme-stats.service';
  * reporting behind /manage. The learner-facing pages live here; the managers' pages in manage/.
  */
 @Module({
-  imports: [UsersModule, CoursesModule, QuizzesModule, EnrollmentsModule, MailModule],
+  imports: [UsersModule, CoursesModule, QuizzesModule, EnrollmentsModule, MailModule, CertificatesCoreModule],
   controllers: [ProfileController, JoinController, OutcomesController, SetPasswordController],
   providers: [ProgrammeStatsService, ProfilesService, ProgrammesService, MembershipService, InvitationsService, BulkEnrolmentService, OutcomesService, ReportsService],
   exports: [ProgrammeStatsService, ProfilesService, ProgrammesService, MembershipService, InvitationsService, BulkEnrolmentService, OutcomesService, ReportsService],

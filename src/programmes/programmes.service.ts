@@ -1,6 +1,8 @@
 import { randomInt } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnModuleInit } from '@nestjs/common';
 import { DataSource, EntityManager, In } from 'typeorm';
+import type { CertificateScope } from '../certificates/certificate-scope';
+import { CertificatesService } from '../certificates/certificates.service';
 import { ForbiddenError, FormInvalidError, NotFoundError } from '../common/domain-error';
 import { Course } from '../courses/course.entity';
 import { CoursesService } from '../courses/courses.service';
@@ -58,13 +60,19 @@ function checkName(value: unknown, errors: Record<string, string>): string {
 
 /** Programmes, their cohorts and managers, and who may see what. */
 @Injectable()
-export class ProgrammesService {
+export class ProgrammesService implements OnModuleInit {
   constructor(
     private readonly dataSource: DataSource,
     private readonly transactions: TransactionRunner,
     private readonly users: UsersService,
     private readonly courses: CoursesService,
+    private readonly certificates: CertificatesService,
   ) {}
+
+  /** A manager sees the certificates of the enrolments they manage (the PDF link, the register). */
+  onModuleInit(): void {
+    this.certificates.useManagerScope((viewer) => this.managedEnrolments(viewer));
+  }
 
   // ---- access ------------------------------------------------------------------------------
 
@@ -105,6 +113,29 @@ export class ProgrammesService {
     const programmeIds = (await this.dataSource.getRepository(ProgrammeManager).findBy({ userId: viewer.id })).map((m) => m.programmeId);
     const cohortIds = (await this.dataSource.getRepository(CohortManager).findBy({ userId: viewer.id })).map((m) => m.cohortId);
     return { programmeIds, cohortIds };
+  }
+
+  /**
+   * The enrolments a viewer manages, as a subquery for certificate queries: those that came
+   * through a cohort of a programme they manage or a cohort they manage; an admin's are all.
+   * With a cohort, only that cohort's (and nothing when the viewer does not manage it).
+   */
+  async managedEnrolments(viewer: Viewer, cohortId?: number): Promise<CertificateScope> {
+    const conditions: string[] = [];
+    const params: Record<string, number> = {};
+    if (viewer.role !== 'admin') {
+      conditions.push(
+        '(scope_ce.cohort_id IN (SELECT scope_c.id FROM cohorts scope_c INNER JOIN programme_managers scope_pm ON scope_pm.programme_id = scope_c.programme_id WHERE scope_pm.user_id = :scopeUserId)' +
+          ' OR scope_ce.cohort_id IN (SELECT scope_cm.cohort_id FROM cohort_managers scope_cm WHERE scope_cm.user_id = :scopeUserId))',
+      );
+      params.scopeUserId = viewer.id;
+    }
+    if (cohortId !== undefined) {
+      conditions.push('scope_ce.cohort_id = :scopeCohortId');
+      params.scopeCohortId = cohortId;
+    }
+    if (conditions.length === 0) return 'all';
+    return { sql: `SELECT scope_ce.enrollment_id FROM cohort_enrolments scope_ce WHERE ${conditions.join(' AND ')}`, params };
   }
 
   /** Everything a manager sees on /manage: their programmes, and cohorts they manage on their own. */

@@ -1,5 +1,6 @@
-import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Injectable, OnModuleInit } from '@nestjs/common';
 import { DataSource, EntityManager, In, MoreThan } from 'typeorm';
+import { CertificatesService } from '../../certificates/certificates.service';
 import { TransactionRunner } from '../../database/transaction-runner';
 import { Enrollment } from '../../enrollments/enrollment.entity';
 import { EnrollmentsService } from '../../enrollments/enrollments.service';
@@ -31,8 +32,6 @@ export interface LinkOptions {
   tally?: Tally;
 }
 
-const RECONCILE_EVERY_MS = 60_000;
-const RECONCILE_WINDOW_MS = 14 * 86_400_000;
 const INSERT_BATCH = 500;
 
 export function factState(fact: Pick<CohortEnrolment, keyof EnrolmentState>): EnrolmentState {
@@ -63,62 +62,40 @@ export function outcomeState(outcome: ExportOutcome): OutcomeState {
  * one", in the transaction that made the change, so the counters always equal a recount.
  */
 @Injectable()
-export class ProgrammeStatsService implements OnModuleInit, OnModuleDestroy {
-  private readonly logger = new Logger('ProgrammeStats');
-  private certificatesTable?: Promise<boolean>;
-  private reconciler?: NodeJS.Timeout;
-
+export class ProgrammeStatsService implements OnModuleInit {
   constructor(
     private readonly dataSource: DataSource,
     private readonly transactions: TransactionRunner,
     private readonly enrollments: EnrollmentsService,
     private readonly quizzes: QuizzesService,
+    private readonly certificates: CertificatesService,
   ) {}
 
+  /**
+   * Both sources announce their changes inside the transaction that makes them: learning
+   * activity (enrollments) and certificates issued, revoked or re-issued (certificates), so the
+   * counters move in the same commit and always equal a recount.
+   */
   onModuleInit(): void {
     this.enrollments.onActivity((manager, enrollment) => this.refreshEnrolment(manager, enrollment));
-    this.reconciler = setInterval(() => {
-      this.reconcileCertificates().catch((error) => this.logger.error(`reconciling certificates failed: ${String(error)}`));
-    }, RECONCILE_EVERY_MS);
-    this.reconciler.unref();
-  }
-
-  onModuleDestroy(): void {
-    if (this.reconciler) clearInterval(this.reconciler);
+    this.certificates.onCertificateChanged((manager, change) => this.certificateChanged(manager, change.enrollmentId));
   }
 
   // ---- reading the sources -----------------------------------------------------------------
 
   /**
-   * "Certified" counts issued certificates. The certificates module owns that table; it is read
-   * with one small query, and only if the table exists.
+   * Where the learner stands in one course of a cohort, read from the enrolment, quizzes,
+   * certificate and profile. `lockCertificate` (a new row, see link) reads the certificate with
+   * a shared lock.
    */
-  private hasCertificates(): Promise<boolean> {
-    this.certificatesTable ??= (async () => {
-      const runner = this.dataSource.createQueryRunner();
-      try {
-        return await runner.hasTable('certificates');
-      } finally {
-        await runner.release();
-      }
-    })();
-    return this.certificatesTable;
-  }
-
-  private async issuedCertificates(manager: EntityManager, enrollmentIds: number[]): Promise<Set<number>> {
-    if (enrollmentIds.length === 0 || !(await this.hasCertificates())) return new Set();
-    const rows: { enrollment_id: number }[] = await manager
-      .createQueryBuilder()
-      .select('c.enrollment_id', 'enrollment_id')
-      .from('certificates', 'c')
-      .where('c.enrollment_id IN (:...ids)', { ids: enrollmentIds })
-      .andWhere('c.status = :issued', { issued: 'issued' })
-      .getRawMany();
-    return new Set(rows.map((row) => Number(row.enrollment_id)));
-  }
-
-  /** Where the learner stands in one course of a cohort, read from the enrolment, quizzes, certificate and profile. */
-  async readState(manager: EntityManager, link: EnrolmentLink, enrollment: Enrollment, profile?: LearnerProfile | null, fresh = false): Promise<FactFields> {
+  async readState(
+    manager: EntityManager,
+    link: EnrolmentLink,
+    enrollment: Enrollment,
+    profile?: LearnerProfile | null,
+    fresh = false,
+    lockCertificate = false,
+  ): Promise<FactFields> {
     if (profile === undefined) profile = await manager.getRepository(LearnerProfile).findOneBy({ userId: link.userId });
     const quizState: QuizState = {};
     let certified = false;
@@ -127,7 +104,8 @@ export class ProgrammeStatsService implements OnModuleInit, OnModuleDestroy {
       for (const [quizId, standing] of await this.quizzes.standings(link.userId, quizzes, manager)) {
         if (standing.gradePermille !== null) quizState[String(quizId)] = standing.passed ? 'p' : 'a';
       }
-      certified = (await this.issuedCertificates(manager, [enrollment.id])).has(enrollment.id);
+      // "Certified" counts issued certificates, asked of the certificates module.
+      certified = (await this.certificates.issuedEnrollmentIds(manager, [enrollment.id], lockCertificate)).has(enrollment.id);
     }
     const completedAt = enrollment.completedAt;
     const lastActivityAt = enrollment.lastActivityAt > link.enrolledAt ? enrollment.lastActivityAt : link.enrolledAt;
@@ -159,7 +137,9 @@ export class ProgrammeStatsService implements OnModuleInit, OnModuleDestroy {
 
   /** A course reached a learner through a cohort: its row is written and counted. */
   async link(manager: EntityManager, link: EnrolmentLink, enrollment: Enrollment, options: LinkOptions = {}): Promise<CohortEnrolment> {
-    const state = await this.readState(manager, link, enrollment, options.profile, options.fresh);
+    // The certificate is read with a shared lock before the row exists: a certificate issued or
+    // revoked meanwhile either commits first (and is seen) or waits for this row and updates it.
+    const state = await this.readState(manager, link, enrollment, options.profile, options.fresh, true);
     const fact = await manager.getRepository(CohortEnrolment).save(manager.getRepository(CohortEnrolment).create(state));
     const tally = options.tally ?? new Tally();
     tally.addEnrolment(factState(fact));
@@ -183,12 +163,8 @@ export class ProgrammeStatsService implements OnModuleInit, OnModuleDestroy {
     await this.refresh(manager, facts, new Map([[enrollment.id, enrollment]]));
   }
 
-  /**
-   * For the certificates module: call it inside the transaction that issues, revokes or replaces
-   * a certificate, and "certified" moves at once (until then the reconciler below catches issued
-   * certificates within a minute; revocations only with the enrolment's next activity).
-   */
-  async certificateChanged(manager: EntityManager, enrollmentId: number | null): Promise<void> {
+  /** A certificate of the enrolment was issued, revoked or replaced: "certified" moves in the same transaction. */
+  private async certificateChanged(manager: EntityManager, enrollmentId: number | null): Promise<void> {
     if (enrollmentId !== null) await this.refresh(manager, await this.lockFacts(manager, { enrollmentId }));
   }
 
@@ -254,31 +230,6 @@ export class ProgrammeStatsService implements OnModuleInit, OnModuleDestroy {
     const tally = into ?? new Tally();
     for (const outcome of await manager.getRepository(ExportOutcome).findBy({ userId: member.userId })) tally.addOutcome(outcomeState(outcome), member.cohortId, sign);
     if (!into) await this.apply(manager, member.programmeId, tally);
-  }
-
-  /**
-   * Certificates are issued by the worker, after the completion. Until the certificates module
-   * tells this service (certificateChanged) when one is issued or revoked, rows completed in the
-   * last two weeks and not yet counted as certified are checked against issued certificates once
-   * a minute (older ones only by a rebuild: a certificate normally follows within minutes).
-   */
-  async reconcileCertificates(now = new Date()): Promise<number> {
-    if (!(await this.hasCertificates())) return 0;
-    const pending: { enrollment_id: number }[] = await this.dataSource
-      .createQueryBuilder()
-      .select('DISTINCT f.enrollment_id', 'enrollment_id')
-      .from(CohortEnrolment, 'f')
-      .innerJoin('certificates', 'c', 'c.enrollment_id = f.enrollment_id AND c.status = :issued', { issued: 'issued' })
-      .where('f.certified = 0')
-      .andWhere('f.completed_at >= :since', { since: new Date(now.getTime() - RECONCILE_WINDOW_MS) })
-      .getRawMany();
-    for (const { enrollment_id } of pending) {
-      await this.transactions.run(async (manager) => {
-        const facts = await this.lockFacts(manager, { enrollmentId: Number(enrollment_id) });
-        await this.refresh(manager, facts);
-      });
-    }
-    return pending.length;
   }
 
   // ---- counters ----------------------------------------------------------------------------

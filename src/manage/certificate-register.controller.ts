@@ -5,12 +5,13 @@ import { pipeline } from 'node:stream/promises';
 import { csrfToken } from '../auth/csrf';
 import { RequireRole } from '../auth/roles.decorator';
 import { FormInvalidError } from '../common/domain-error';
+import { CertificateRegisterService, parseRegisterFilter, RegisterFilter, registerQuery } from '../certificates/certificate-register.service';
+import { CertificateScope } from '../certificates/certificate-scope';
+import { CERTIFICATE_STATUSES } from '../certificates/certificate.entity';
+import { CertificatesService, studyHours } from '../certificates/certificates.service';
 import { CoursesService } from '../courses/courses.service';
 import { ProgrammesService } from '../programmes/programmes.service';
 import { User } from '../users/user.entity';
-import { CertificateRegisterService, parseRegisterFilter, registerQuery } from './certificate-register.service';
-import { CERTIFICATE_STATUSES } from './certificate.entity';
-import { CertificatesService, studyHours } from './certificates.service';
 
 const PAGE_SIZE = 50;
 const OUTCOMES = ['revoked', 'reissued', 'retried', 'reason_required', 'name_required'];
@@ -25,7 +26,12 @@ function backToRegister(body: Record<string, string>, done: string): string {
   return `/manage/certificates?${filter ? `${filter}&` : ''}done=${done}`;
 }
 
-/** Programme managers and admins: the certificate register, exports, revocation, re-issue, retry. */
+/**
+ * Programme managers and admins: the certificate register, exports, revocation, re-issue, retry.
+ * It lives here, above programmes and certificates: a manager sees and acts on the certificates
+ * of the enrolments they manage (programmes builds that scope as a subquery), an admin on all.
+ * A certificate outside the scope is not found (404) and nothing changes.
+ */
 @Controller('manage')
 @RequireRole('manager')
 export class CertificateRegisterController {
@@ -43,13 +49,18 @@ export class CertificateRegisterController {
     return [...ofProgrammes, ...cohorts].map((c) => ({ id: c.id, name: c.name }));
   }
 
+  /** What this user may see, narrowed to the filter's cohort (a cohort they do not manage gives nothing). */
+  private scope(req: Request, filter: RegisterFilter = {}): Promise<CertificateScope> {
+    const user = req.user as User;
+    return this.programmes.managedEnrolments({ id: user.id, role: user.role }, filter.cohortId);
+  }
+
   @Get('certificates')
   async list(@Query() query: Record<string, unknown>, @Req() req: Request, @Res() res: Response) {
     const filter = parseRegisterFilter(query);
-    const cohorts = await this.visibleCohorts(req.user as User);
-    if (filter.cohortId && !cohorts.some((c) => c.id === filter.cohortId)) filter.cohortId = undefined;
+    const [cohorts, scope] = await Promise.all([this.visibleCohorts(req.user as User), this.scope(req, filter)]);
     const current = Math.max(1, Number.parseInt(String(query.page ?? '1'), 10) || 1);
-    const [{ rows, total, countsByStatus }, courses] = await Promise.all([this.register.page(filter, current, PAGE_SIZE), this.courses.listPublishedCourses()]);
+    const [{ rows, total, countsByStatus }, courses] = await Promise.all([this.register.page(filter, scope, current, PAGE_SIZE), this.courses.listPublishedCourses()]);
     const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
     const filterQuery = registerQuery(filter);
     res.render('certificates/register', {
@@ -78,24 +89,27 @@ export class CertificateRegisterController {
   }
 
   @Get('certificates.csv')
-  async csv(@Query() query: Record<string, unknown>, @Res() res: Response) {
+  async csv(@Query() query: Record<string, unknown>, @Req() req: Request, @Res() res: Response) {
+    const filter = parseRegisterFilter(query);
+    const scope = await this.scope(req, filter);
     res.set({ 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="certificates-${today()}.csv"` });
     // pipeline, not pipe: a failure halfway ends the download instead of leaving it hanging.
-    await pipeline(Readable.from(this.register.csv(parseRegisterFilter(query))), res);
+    await pipeline(Readable.from(this.register.csv(filter, scope)), res);
   }
 
   @Get('certificates.zip')
-  async zip(@Query() query: Record<string, unknown>, @Res() res: Response) {
+  async zip(@Query() query: Record<string, unknown>, @Req() req: Request, @Res() res: Response) {
     const filter = parseRegisterFilter(query);
-    await this.register.assertZipFits(filter);
+    const scope = await this.scope(req, filter);
+    await this.register.assertZipFits(filter, scope);
     res.set({ 'Content-Type': 'application/zip', 'Content-Disposition': `attachment; filename="certificates-${today()}.zip"` });
-    await pipeline(Readable.from(this.register.zip(filter)), res);
+    await pipeline(Readable.from(this.register.zip(filter, scope)), res);
   }
 
   @Post('certificates/:id/revoke')
-  async revoke(@Param('id', ParseIntPipe) id: number, @Body() body: Record<string, string>, @Res() res: Response) {
+  async revoke(@Param('id', ParseIntPipe) id: number, @Body() body: Record<string, string>, @Req() req: Request, @Res() res: Response) {
     try {
-      await this.certificates.revoke(id, body.reason);
+      await this.certificates.revoke(id, body.reason, await this.scope(req));
       res.redirect(303, backToRegister(body, 'revoked'));
     } catch (error) {
       if (!(error instanceof FormInvalidError)) throw error;
@@ -104,9 +118,9 @@ export class CertificateRegisterController {
   }
 
   @Post('certificates/:id/reissue')
-  async reissue(@Param('id', ParseIntPipe) id: number, @Body() body: Record<string, string>, @Res() res: Response) {
+  async reissue(@Param('id', ParseIntPipe) id: number, @Body() body: Record<string, string>, @Req() req: Request, @Res() res: Response) {
     try {
-      await this.certificates.reissue(id, body.holderName, body.reason);
+      await this.certificates.reissue(id, body.holderName, body.reason, await this.scope(req));
       res.redirect(303, backToRegister(body, 'reissued'));
     } catch (error) {
       if (!(error instanceof FormInvalidError)) throw error;
@@ -115,8 +129,8 @@ export class CertificateRegisterController {
   }
 
   @Post('certificates/:id/retry')
-  async retry(@Param('id', ParseIntPipe) id: number, @Body() body: Record<string, string>, @Res() res: Response) {
-    await this.certificates.retry(id);
+  async retry(@Param('id', ParseIntPipe) id: number, @Body() body: Record<string, string>, @Req() req: Request, @Res() res: Response) {
+    await this.certificates.retry(id, await this.scope(req));
     res.redirect(303, backToRegister(body, 'retried'));
   }
 }
