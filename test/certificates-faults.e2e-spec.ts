@@ -88,7 +88,7 @@ describe('certificates when Redis or the worker fall over', () => {
     expect(rows).toHaveLength(count);
     expect(new Set(rows.map((c) => c.enrollmentId)).size).toBe(count);
     const files = certificatePdfFiles(t);
-    expect(files.every((file) => /^ER-\d{4}-\d{6}\.pdf$/.test(file))).toBe(true);
+    expect(files.every((file) => /^ER-\d{4}-[2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{4}\.pdf$/.test(file))).toBe(true);
     expect(files.filter((file) => rows.some((c) => `${c.serial}.pdf` === file))).toHaveLength(count);
     expect(new Set(files).size).toBe(files.length);
   });

@@ -84,7 +84,7 @@ describe('certificates: a completed course becomes a certificate anyone can veri
 
   it('issues the certificate within seconds of the completion, through the queue and the worker', async () => {
     expect(ayesha.completedIn).toBeLessThan(5000);
-    expect(ayesha.certificate.serial).toMatch(/^ER-\d{4}-\d{6}$/);
+    expect(ayesha.certificate.serial).toMatch(/^ER-\d{4}-[2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{4}$/);
     expect(ayesha.certificate.holderName).toBe('Ayesha Khan');
     expect(ayesha.certificate.attempts).toBe(1);
     expect(certificatePdfFiles(t)).toEqual([`${ayesha.certificate.serial}.pdf`]);
@@ -297,7 +297,7 @@ describe('certificates: a completed course becomes a certificate anyone can veri
 
     const all = await manager.get('/manage/certificates').expect(200);
     expect(all.text).toContain(`<option value="${cohortId}"`);
-    const serials = (html: string) => [...html.matchAll(/ER-\d{4}-\d{6}/g)].map((m) => m[0]);
+    const serials = (html: string) => [...html.matchAll(/ER-\d{4}-[2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{4}/g)].map((m) => m[0]);
     const inCohort = await manager.get(`/manage/certificates?cohort=${cohortId}`).expect(200);
     expect(serials(inCohort.text)).toContain(ayesha.certificate.serial);
     expect(new Set(serials(inCohort.text)).size).toBeLessThan(new Set(serials(all.text)).size);
