@@ -274,10 +274,10 @@ describe('certificates: a completed course becomes a certificate anyone can veri
     const before = certificatePdfFiles(t);
     const queue = t.app.get<Queue>(getQueueToken(CERTIFICATES_QUEUE));
     const certificateId = ayesha.certificate.id;
-    const first = await queue.add(ISSUE_CERTIFICATE_JOB, { certificateId }, { jobId: issueCertificateJobId(certificateId, 'twice') });
-    const second = await queue.add(ISSUE_CERTIFICATE_JOB, { certificateId }, { jobId: issueCertificateJobId(certificateId, 'twice') });
+    const first = await queue.add(ISSUE_CERTIFICATE_JOB, { certificateId }, { jobId: issueCertificateJobId(ayesha.certificate, 'twice') });
+    const second = await queue.add(ISSUE_CERTIFICATE_JOB, { certificateId }, { jobId: issueCertificateJobId(ayesha.certificate, 'twice') });
     expect(second.id).toBe(first.id);
-    const other = await queue.add(ISSUE_CERTIFICATE_JOB, { certificateId }, { jobId: issueCertificateJobId(certificateId, 'again') });
+    const other = await queue.add(ISSUE_CERTIFICATE_JOB, { certificateId }, { jobId: issueCertificateJobId(ayesha.certificate, 'again') });
     for (const job of [first, other]) {
       await waitFor(`job ${job.id} to finish`, async () => (await queue.getJobState(job.id as string)) === 'completed');
       expect((await queue.getJob(job.id as string))?.returnvalue).toBe('already-issued');

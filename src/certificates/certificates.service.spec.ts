@@ -113,7 +113,7 @@ describe(CertificatesService.name, () => {
     const { serial } = repository.save.mock.calls[0][0] as Certificate;
     expect(serial).toMatch(/^ER-2026-[2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{4}$/);
     expect(repository.findOneBy).toHaveBeenCalledWith({ serial });
-    expect(outbox.insert).toHaveBeenCalledWith(expect.objectContaining({ certificateId: 42, jobId: 'certificate-42', sentAt: null }));
+    expect(outbox.insert).toHaveBeenCalledWith(expect.objectContaining({ certificateId: 42, jobId: `certificate-42-${serial}`, sentAt: null }));
     expect(manager.queryRunner?.data[OUTBOX_WRITTEN]).toBe(true);
   });
 

@@ -140,7 +140,7 @@ export class CertificatesService implements OnModuleInit {
         updatedAt: now,
       }),
     );
-    await this.writeOutbox(manager, certificate.id, issueCertificateJobId(certificate.id));
+    await this.writeOutbox(manager, certificate.id, issueCertificateJobId(certificate));
     return certificate;
   }
 
@@ -262,7 +262,7 @@ export class CertificatesService implements OnModuleInit {
       if (!certificate) throw new CertificateNotFoundError();
       if (certificate.status !== 'failed') throw new CertificateStateError('certificates.errors.not_failed');
       await repository.update({ id: certificateId, status: 'failed' }, { status: 'pending', updatedAt: new Date() });
-      await this.writeOutbox(manager, certificateId, issueCertificateJobId(certificateId, `retry-${Date.now()}`));
+      await this.writeOutbox(manager, certificateId, issueCertificateJobId(certificate, `retry-${Date.now()}`));
       return { ...certificate, status: 'pending' as const };
     });
   }
@@ -286,7 +286,7 @@ export class CertificatesService implements OnModuleInit {
       const now = new Date();
       for (const certificate of requeue) {
         await manager.getRepository(Certificate).update({ id: certificate.id, status: 'pending' }, { updatedAt: now });
-        await this.writeOutbox(manager, certificate.id, issueCertificateJobId(certificate.id, `requeue-${now.getTime()}`));
+        await this.writeOutbox(manager, certificate.id, issueCertificateJobId(certificate, `requeue-${now.getTime()}`));
       }
     });
     this.logger.warn(`queued ${requeue.length} stale pending certificate(s) again`);
