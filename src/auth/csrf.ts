@@ -14,6 +14,12 @@ export function csrfToken(req: Request): string {
   return csrf.generateToken(req);
 }
 
+/** True when `given` is the session's token (for callers outside Nest's guards, e.g. the queue dashboard). */
+export function csrfTokenMatches(req: Request, given: unknown): boolean {
+  const expected = req.session ? csrf.getTokenFromState(req) : undefined;
+  return !!expected && typeof given === 'string' && given === expected;
+}
+
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** Global guard: every state-changing request must carry the session's token. */
@@ -22,9 +28,7 @@ export class CsrfGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const req = context.switchToHttp().getRequest<Request>();
     if (SAFE_METHODS.has(req.method)) return true;
-    const expected = req.session ? csrf.getTokenFromState(req) : undefined;
-    const given = csrf.getTokenFromRequest(req);
-    if (!expected || typeof given !== 'string' || given !== expected) {
+    if (!csrfTokenMatches(req, csrf.getTokenFromRequest(req))) {
       throw new DomainError(ErrorCode.Forbidden, 'errors.csrf');
     }
     return true;

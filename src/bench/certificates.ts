@@ -152,8 +152,8 @@ async function measure(database: string, databaseUrl: string, mode: 'all' | 'spl
     const wait: number[] = [];
     const work: number[] = [];
     let lastFinished = 0;
-    for (const certificate of await certificates.find({ select: { id: true, enrollmentId: true } })) {
-      const job = await queue.getJob(issueCertificateJobId(certificate.id));
+    for (const certificate of await certificates.find({ select: { id: true, serial: true, enrollmentId: true } })) {
+      const job = await queue.getJob(issueCertificateJobId(certificate));
       if (!job?.finishedOn || !job.processedOn) throw new Error(`no finished job for certificate ${certificate.id}`);
       const committed = committedAt.get(certificate.enrollmentId as number) as number;
       lastFinished = Math.max(lastFinished, job.finishedOn);

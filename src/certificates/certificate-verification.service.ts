@@ -1,11 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, Repository } from 'typeorm';
+import { DomainError, ErrorCode } from '../common/domain-error';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
+import { RatePolicy, RequestThrottleService } from '../database/request-throttle.service';
 import { Certificate, CertificateStatus } from './certificate.entity';
 import { CertificateNotFoundError } from './certificate-errors';
 import { studyHours } from './certificates.service';
-import { envelope, readCredentialInput, SERIAL_PATTERN } from './credential/credential-input';
+import { envelope, readCredentialInput } from './credential/credential-input';
+import { isLegacySerial, SERIAL_PATTERN } from './serial';
 import { IssuerKeysService } from './credential/issuer-keys.service';
 import { CredentialSummary, issuerProfile, revocationListUrl, summarizeCredential, VC_CONTEXT, OB_CONTEXT } from './credential/open-badge';
 
@@ -27,6 +30,20 @@ export type CredentialCheck =
   | { outcome: 'unreadable' | 'unsigned' | 'not-ours' | 'forged' | 'unknown' }
   | { outcome: 'valid' | 'revoked'; serial: string; credential: CredentialSummary; verification: Verification };
 
+/**
+ * Lookups by serial, per client address. Misses (no such certificate) are what guessing
+ * produces; a buyer checking real certificates makes none. The old sequential serials can be
+ * counted through without a single miss, so lookups of them are limited as such.
+ */
+export const VERIFY_MISS_POLICY: RatePolicy = { limit: 10, windowMs: 15 * 60_000 };
+export const VERIFY_LEGACY_POLICY: RatePolicy = { limit: 20, windowMs: 15 * 60_000 };
+
+export class VerifyThrottledError extends DomainError {
+  constructor() {
+    super(ErrorCode.Throttled, 'certificates.errors.verify_throttled');
+  }
+}
+
 function serialFromCredentialId(id: string): string | null {
   const serial = /\/verify\/([^/?#]+)$/.exec(id)?.[1] ?? null;
   return serial && SERIAL_PATTERN.test(serial) ? serial : null;
@@ -43,9 +60,42 @@ export class CertificateVerificationService {
   constructor(
     dataSource: DataSource,
     private readonly issuerKeys: IssuerKeysService,
+    private readonly throttle: RequestThrottleService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.certificates = dataSource.getRepository(Certificate);
+  }
+
+  /** The verification page's lookup by someone at `client` (their address): throttled, misses counted. */
+  async lookUp(serial: string, client: string): Promise<Verification | null> {
+    return this.throttled(serial, client, () => this.verification(serial));
+  }
+
+  /** The signed credential for /verify/<serial>.json, throttled like the page. */
+  async signedCredentialFor(serial: string, client: string): Promise<ReturnType<typeof envelope>> {
+    const found = await this.throttled(serial, client, async () => {
+      try {
+        return await this.signedCredential(serial);
+      } catch (error) {
+        if (error instanceof CertificateNotFoundError) return null;
+        throw error;
+      }
+    });
+    if (!found) throw new CertificateNotFoundError();
+    return found;
+  }
+
+  private async throttled<T>(serial: string, client: string, lookUp: () => Promise<T | null>): Promise<T | null> {
+    const legacy = isLegacySerial(serial);
+    const missKey = `verify-miss:${client}`;
+    const legacyKey = `verify-legacy:${client}`;
+    if ((await this.throttle.isOver(missKey, VERIFY_MISS_POLICY)) || (legacy && (await this.throttle.isOver(legacyKey, VERIFY_LEGACY_POLICY)))) {
+      throw new VerifyThrottledError();
+    }
+    if (legacy) await this.throttle.count(legacyKey, VERIFY_LEGACY_POLICY);
+    const found = await lookUp();
+    if (!found) await this.throttle.count(missKey, VERIFY_MISS_POLICY);
+    return found;
   }
 
   /** Null for an unknown serial (the page says so with a 404). The signature is checked on every call. */

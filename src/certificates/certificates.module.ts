@@ -1,5 +1,4 @@
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
-import { ExpressAdapter } from '@bull-board/express';
 import { BullBoardModule, BullBoardModuleOptions } from '@bull-board/nestjs';
 import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
@@ -13,9 +12,10 @@ import { CertificatesProcessor } from './certificates.processor';
 import { CERTIFICATE_JOB_OPTIONS, CERTIFICATES_QUEUE } from './certificates.queue';
 import { HolderCertificatesSection } from './holder-certificates.section';
 import { IssuerController } from './issuer.controller';
+import { QUEUE_DASHBOARD_ROUTE, QueueDashboardAdapter, QueueDashboardCsrfMiddleware } from './queue-dashboard';
 import { VerifyController } from './verify.controller';
 
-export const QUEUE_DASHBOARD_ROUTE = '/admin/queues';
+export { QUEUE_DASHBOARD_ROUTE };
 
 /**
  * Certificates, by process role: `web` serves the pages and relays the outbox to the queue,
@@ -36,7 +36,7 @@ export class CertificatesModule implements NestModule {
         ...(web
           ? [
               // @bull-board/express pins its own copy of @bull-board/api, whose types differ only nominally.
-              BullBoardModule.forRoot({ route: QUEUE_DASHBOARD_ROUTE, adapter: ExpressAdapter as unknown as BullBoardModuleOptions['adapter'], middleware: AdminOnlyMiddleware }),
+              BullBoardModule.forRoot({ route: QUEUE_DASHBOARD_ROUTE, adapter: QueueDashboardAdapter as unknown as BullBoardModuleOptions['adapter'], middleware: [AdminOnlyMiddleware, QueueDashboardCsrfMiddleware] }),
               BullBoardModule.forFeature({ name: CERTIFICATES_QUEUE, adapter: BullMQAdapter }),
             ]
           : []),

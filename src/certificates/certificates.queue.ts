@@ -12,11 +12,16 @@ export interface IssueCertificateJob {
 
 /**
  * The job id makes a duplicate harmless: BullMQ ignores an add whose id it already holds.
- * BullMQ 6 refuses purely numeric custom ids, hence the prefix. A deliberate second run (an
- * admin's retry, a re-queue after Redis lost its data) needs a new id: `requeue` tells them apart.
+ * BullMQ 6 refuses purely numeric custom ids, hence the prefix. The id alone would repeat after
+ * a database restore or reset (ids start again, Redis still holds the old completed jobs, and
+ * the new certificate's job would be dropped as a duplicate), so the serial is part of it: drawn
+ * at random for every new certificate, the same for every run of the same one. A deliberate
+ * second run (an admin's retry, a re-queue after Redis lost its data) needs a new id: `requeue`
+ * tells them apart.
  */
-export function issueCertificateJobId(certificateId: number, requeue?: string): string {
-  return requeue ? `certificate-${certificateId}-${requeue}` : `certificate-${certificateId}`;
+export function issueCertificateJobId(certificate: { id: number; serial: string }, requeue?: string): string {
+  const id = `certificate-${certificate.id}-${certificate.serial}`;
+  return requeue ? `${id}-${requeue}` : id;
 }
 
 export const CERTIFICATE_JOB_OPTIONS: DefaultJobOptions = {

@@ -1,5 +1,4 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { randomBytes } from 'node:crypto';
 import { DataSource, EntityManager, In, IsNull, LessThan, Repository } from 'typeorm';
 import { FormInvalidError } from '../common/domain-error';
 import { AppConfig } from '../config/app-config';
@@ -21,6 +20,7 @@ import { issueCertificateJobId } from './certificates.queue';
 import { buildOpenBadgeCredential, verifyUrl } from './credential/open-badge';
 import { IssuerKeysService } from './credential/issuer-keys.service';
 import { renderCertificatePdf } from './pdf/certificate-pdf';
+import { newSerial } from './serial';
 
 /** Set on a transaction's query runner when it wrote outbox rows: the relay runs right after the commit. */
 export const OUTBOX_WRITTEN = 'certificates.outboxWritten';
@@ -67,10 +67,13 @@ function wholeSeconds(date: Date): Date {
   return new Date(Math.floor(date.getTime() / 1000) * 1000);
 }
 
-export function formatSerial(id: number, completedAt: Date): string {
-  const year = new Intl.DateTimeFormat('en', { timeZone: SITE_TIME_ZONE, year: 'numeric' }).format(completedAt);
-  return `ER-${year}-${String(id).padStart(6, '0')}`;
+/** The year printed in a serial: the year of completion in Pakistan. */
+export function serialYear(completedAt: Date): string {
+  return new Intl.DateTimeFormat('en', { timeZone: SITE_TIME_ZONE, year: 'numeric' }).format(completedAt);
 }
+
+/** Random serials almost never collide (31^11 a year); a collision just draws again. */
+const SERIAL_DRAWS = 5;
 
 export function studyHours(minutes: number): number {
   return Math.round((minutes / 60) * 10) / 10;
@@ -182,21 +185,26 @@ export class CertificatesService implements OnModuleInit {
   ): Promise<Certificate> {
     const repository = manager.getRepository(Certificate);
     const now = new Date();
-    // The serial is derived from the id, which only the insert reveals: a unique placeholder first.
     const certificate = await repository.save(
       repository.create({
         ...facts,
-        serial: `pending-${randomBytes(8).toString('hex')}`,
+        serial: await this.unusedSerial(manager, serialYear(facts.completedAt)),
         status: 'pending',
         attempts: 0,
         createdAt: now,
         updatedAt: now,
       }),
     );
-    certificate.serial = formatSerial(certificate.id, facts.completedAt);
-    await repository.update({ id: certificate.id }, { serial: certificate.serial });
-    await this.writeOutbox(manager, certificate.id, issueCertificateJobId(certificate.id));
+    await this.writeOutbox(manager, certificate.id, issueCertificateJobId(certificate));
     return certificate;
+  }
+
+  private async unusedSerial(manager: EntityManager, year: string): Promise<string> {
+    for (let draw = 0; draw < SERIAL_DRAWS; draw++) {
+      const serial = newSerial(year);
+      if (!(await manager.getRepository(Certificate).findOneBy({ serial }))) return serial;
+    }
+    throw new Error(`no unused certificate serial after ${SERIAL_DRAWS} draws`);
   }
 
   private async writeOutbox(manager: EntityManager, certificateId: number, jobId: string): Promise<void> {
@@ -309,7 +317,7 @@ export class CertificatesService implements OnModuleInit {
       if (!certificate) throw new CertificateNotFoundError();
       if (certificate.status !== 'failed') throw new CertificateStateError('certificates.errors.not_failed');
       await repository.update({ id: certificateId, status: 'failed' }, { status: 'pending', updatedAt: new Date() });
-      await this.writeOutbox(manager, certificateId, issueCertificateJobId(certificateId, `retry-${Date.now()}`));
+      await this.writeOutbox(manager, certificateId, issueCertificateJobId(certificate, `retry-${Date.now()}`));
       return { ...certificate, status: 'pending' as const };
     });
   }
@@ -333,7 +341,7 @@ export class CertificatesService implements OnModuleInit {
       const now = new Date();
       for (const certificate of requeue) {
         await manager.getRepository(Certificate).update({ id: certificate.id, status: 'pending' }, { updatedAt: now });
-        await this.writeOutbox(manager, certificate.id, issueCertificateJobId(certificate.id, `requeue-${now.getTime()}`));
+        await this.writeOutbox(manager, certificate.id, issueCertificateJobId(certificate, `requeue-${now.getTime()}`));
       }
     });
     this.logger.warn(`queued ${requeue.length} stale pending certificate(s) again`);

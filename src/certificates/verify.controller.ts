@@ -2,8 +2,14 @@ import { Body, Controller, Get, Header, Param, Post, Query, Req, Res } from '@ne
 import type { Request, Response } from 'express';
 import { csrfToken } from '../auth/csrf';
 import { Public } from '../auth/roles.decorator';
+import { CertificateNotFoundError } from './certificate-errors';
 import { CertificateVerificationService } from './certificate-verification.service';
-import { SERIAL_PATTERN } from './credential/credential-input';
+import { readSerial } from './serial';
+
+/** The client's address; behind a trusted proxy (`trust proxy`), the one it forwarded. */
+function clientAddress(req: Request): string {
+  return req.ip ?? req.socket.remoteAddress ?? 'unknown';
+}
 
 /**
  * The public side: anyone (a buyer abroad) checks a certificate by its serial, or checks a
@@ -18,9 +24,9 @@ export class VerifyController {
   @Get('verify')
   checkPage(@Req() req: Request, @Res() res: Response, @Query('serial') serial?: string) {
     if (typeof serial === 'string') {
-      const wanted = serial.trim().toUpperCase();
-      if (SERIAL_PATTERN.test(wanted)) return res.redirect(303, `/verify/${wanted}`);
-      return res.status(404).render('verify/not-found', { serial: serial.trim() });
+      const typed = readSerial(serial);
+      if (typed.kind === 'serial') return res.redirect(303, `/verify/${typed.serial}`);
+      return res.status(404).render('verify/not-found', { serial: serial.trim(), typo: typed.kind === 'typo' });
     }
     res.render('verify/check', { csrfToken: csrfToken(req) });
   }
@@ -40,16 +46,21 @@ export class VerifyController {
   @Public()
   @Get('verify/:serial.json')
   @Header('Content-Type', 'application/json; charset=utf-8')
-  async credential(@Param('serial') serial: string) {
-    return this.verification.signedCredential(serial);
+  async credential(@Param('serial') serial: string, @Req() req: Request) {
+    const typed = readSerial(serial);
+    if (typed.kind !== 'serial') throw new CertificateNotFoundError();
+    return this.verification.signedCredentialFor(typed.serial, clientAddress(req));
   }
 
   @Public()
   @Get('verify/:serial')
-  async page(@Param('serial') serial: string, @Res() res: Response) {
-    // Typed by hand from paper, a serial may come in lower case.
-    if (serial !== serial.toUpperCase() && SERIAL_PATTERN.test(serial.toUpperCase())) return res.redirect(301, `/verify/${serial.toUpperCase()}`);
-    const verification = await this.verification.verification(serial);
+  async page(@Param('serial') serial: string, @Req() req: Request, @Res() res: Response) {
+    // Typed by hand from paper, a serial may come in lower case, with spaces or without dashes.
+    const typed = readSerial(serial);
+    // A mistyped serial fails its check character: said so at once, without a lookup.
+    if (typed.kind !== 'serial') return res.status(404).render('verify/not-found', { serial, typo: typed.kind === 'typo' });
+    if (typed.serial !== serial) return res.redirect(301, `/verify/${typed.serial}`);
+    const verification = await this.verification.lookUp(serial, clientAddress(req));
     if (!verification) return res.status(404).render('verify/not-found', { serial });
     res.render('verify/show', { v: verification, jsonUrl: `/verify/${serial}.json` });
   }

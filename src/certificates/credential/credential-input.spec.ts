@@ -1,3 +1,4 @@
+import { newSerial } from '../serial';
 import { envelope, readCredentialInput } from './credential-input';
 
 const JWS = 'eyJhbGciOiJFZERTQSJ9.eyJhIjoxfQ.c2lnbmF0dXJl';
@@ -14,6 +15,9 @@ describe('readCredentialInput', () => {
   it('turns a pasted serial or verification link into a lookup', () => {
     expect(readCredentialInput('er-2026-000123')).toEqual({ kind: 'serial', serial: 'ER-2026-000123' });
     expect(readCredentialInput('https://exportready.pk/verify/ER-2026-000123')).toEqual({ kind: 'serial', serial: 'ER-2026-000123' });
+    const serial = newSerial('2026');
+    expect(readCredentialInput(`https://exportready.pk/verify/${serial}.json`)).toEqual({ kind: 'serial', serial });
+    expect(readCredentialInput(serial.toLowerCase().replace(/-/g, ' '))).toEqual({ kind: 'serial', serial });
   });
 
   it('refuses a credential without a signature, however real it looks', () => {

@@ -1,3 +1,5 @@
+import { readSerial } from '../serial';
+
 /**
  * What someone pasted or uploaded into the "check a credential" form, sorted out: our own
  * credentials arrive as a VC-JOSE compact JWS, bare or wrapped in the VC 2.0
@@ -11,7 +13,6 @@ export type CredentialInput =
 
 export const ENVELOPE_PREFIX = 'data:application/vc+jwt,';
 const JWS_PATTERN = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
-export const SERIAL_PATTERN = /^ER-\d{4}-\d{6,9}$/;
 
 /** The VC 2.0 envelope for a credential secured with JOSE. */
 export function envelope(jws: string) {
@@ -23,8 +24,8 @@ export function readCredentialInput(raw: string): CredentialInput {
   if (!text) return { kind: 'unreadable' };
   if (JWS_PATTERN.test(text)) return { kind: 'jws', jws: text };
   // A serial number or a verification link typed or pasted on its own.
-  const serial = /(?:^|\/verify\/)(ER-\d{4}-\d{6,9})(?:\.json)?\/?$/i.exec(text)?.[1]?.toUpperCase();
-  if (serial && SERIAL_PATTERN.test(serial)) return { kind: 'serial', serial };
+  const typed = readSerial(/\/verify\/([^/?#]+?)(?:\.json)?\/?$/i.exec(text)?.[1] ?? text);
+  if (typed.kind === 'serial') return typed;
   let json: unknown;
   try {
     json = JSON.parse(text);

@@ -310,7 +310,7 @@ export const LEARNER_JOURNEY: JourneyStep[] = [
       await expectDocumentLanguage(page, locale);
       await expect(page.getByRole('status').filter({ hasText: tr(locale, 'certificates.mine.ready', { course: courseTitle }) }).isVisible()).resolves.toBe(true);
       const pdfPath = (await card.getByRole('link', { name: tr(locale, 'certificates.mine.download') }).getAttribute('href')) ?? '';
-      const serial = /^\/certificates\/(ER-\d{4}-\d{6,})\.pdf$/.exec(pdfPath)?.[1];
+      const serial = /^\/certificates\/(ER-\d{4}-[2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{4})\.pdf$/.exec(pdfPath)?.[1];
       if (!serial) throw new Error(`the download link is not a certificate PDF: "${pdfPath}"`);
       await expect(card.locator('.meta').textContent()).resolves.toContain(tr(locale, 'certificates.mine.number', { serial }));
       // The link to share is absolute, and leads back to this site.
