@@ -10,6 +10,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppModule } from './app.module';
+import { CacheModule } from './cache/cache.module';
 import { AppConfig, ConfigError, loadConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { ContentModule } from './content/content.module';
@@ -45,7 +46,8 @@ class ContentCheckModule {
     const database: AppConfig['database'] = { kind: 'sqlite', url: 'sqlite::memory:', sqlitePath: ':memory:' };
     return {
       module: ContentCheckModule,
-      imports: [ConfigModule.forRoot({ ...config, database }), TypeOrmModule.forRoot(dataSourceOptions(database)), DatabaseModule, ContentModule],
+      // Role worker: the courses service's caches stay off and open no Redis connection.
+      imports: [ConfigModule.forRoot({ ...config, database, role: 'worker' }), TypeOrmModule.forRoot(dataSourceOptions(database)), DatabaseModule, CacheModule, ContentModule],
     };
   }
 }

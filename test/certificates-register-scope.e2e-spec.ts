@@ -9,7 +9,7 @@ import { Browser, csrfFrom, startTestApp, TestApp } from './support/test-app';
 jest.setTimeout(120_000);
 
 const COURSE = 'alibaba-first-30-days';
-const SERIAL = /ER-\d{4}-\d{6}/g;
+const SERIAL = /ER-\d{4}-(?:[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}|\d{6})/g;
 
 function serials(text: string): string[] {
   return [...new Set([...text.matchAll(SERIAL)].map((m) => m[0]))].sort();

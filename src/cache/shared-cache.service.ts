@@ -16,7 +16,8 @@ export type CacheTopic = 'course-structure' | 'users';
  * commits, in every other process. While the subscription is not live (Redis down, or not
  * yet connected) nothing is cached: reads go to the database, so a process can never serve
  * what another one changed. When the subscription comes back every cache starts empty,
- * since messages sent while it was away are lost.
+ * since messages sent while it was away are lost. Worker processes (and the content checker)
+ * cache nothing and do not subscribe; they still announce their changes.
  */
 @Injectable()
 export class SharedCacheService implements OnModuleInit, OnApplicationShutdown {
@@ -36,6 +37,8 @@ export class SharedCacheService implements OnModuleInit, OnApplicationShutdown {
   }
 
   onModuleInit(): void {
+    // A worker serves no pages: it reads afresh and only announces what it changes.
+    if (this.config.role === 'worker') return;
     const subscriber = new Redis(this.config.redisUrl, {
       connectTimeout: 2000,
       maxRetriesPerRequest: null,
