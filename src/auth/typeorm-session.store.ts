@@ -1,5 +1,6 @@
 import { Store, SessionData } from 'express-session';
 import { DataSource, LessThan } from 'typeorm';
+import { readRows } from '../database/plain-read';
 import { TransactionRunner } from '../database/transaction-runner';
 import { SessionRecord } from './session.entity';
 
@@ -34,9 +35,8 @@ export class TypeormSessionStore extends Store {
   }
 
   override get(sid: string, callback: (err: unknown, session?: SessionData | null) => void): void {
-    this.repository
-      .findOneBy({ id: sid })
-      .then((row) => {
+    readRows(this.dataSource, SessionRecord, 'id = ?', [sid])
+      .then(([row]) => {
         if (!row || row.expiresAt.getTime() <= Date.now()) return callback(null, null);
         callback(null, JSON.parse(row.data) as SessionData);
       })

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, In, IsNull } from 'typeorm';
 import { NotFoundError } from '../common/domain-error';
 import { CoursesService, LessonOutline } from '../courses/courses.service';
+import { readRows } from '../database/plain-read';
 import { TransactionRunner } from '../database/transaction-runner';
 import { QuizzesService } from '../quizzes/quizzes.service';
 import { Enrollment } from './enrollment.entity';
@@ -64,8 +65,11 @@ export class EnrollmentsService {
     this.activityListeners.push(listener);
   }
 
-  findEnrollment(userId: number, courseId: number, manager: EntityManager = this.dataSource.manager): Promise<Enrollment | null> {
-    return manager.getRepository(Enrollment).findOneBy({ userId, courseId });
+  async findEnrollment(userId: number, courseId: number, manager?: EntityManager): Promise<Enrollment | null> {
+    // Every lesson and course page asks this: plain SQL outside a transaction (see readRows).
+    if (manager) return manager.getRepository(Enrollment).findOneBy({ userId, courseId });
+    const [enrollment] = await readRows(this.dataSource, Enrollment, 'user_id = ? AND course_id = ?', [userId, courseId]);
+    return enrollment ?? null;
   }
 
   /** A learner's enrolments in several courses, by course id, in one query. */
@@ -112,9 +116,8 @@ export class EnrollmentsService {
   async completedLessons(enrollmentIds: number[]): Promise<Map<number, Set<number>>> {
     const result = new Map(enrollmentIds.map((id) => [id, new Set<number>()]));
     if (enrollmentIds.length === 0) return result;
-    const rows = await this.dataSource
-      .getRepository(ModuleProgress)
-      .find({ select: { enrollmentId: true, moduleId: true }, where: { enrollmentId: In(enrollmentIds) } });
+    const ids = enrollmentIds.map(Number);
+    const rows = await readRows(this.dataSource, ModuleProgress, `enrollment_id IN (${ids.map(() => '?').join(', ')})`, ids);
     for (const row of rows) result.get(row.enrollmentId)?.add(row.moduleId);
     return result;
   }

@@ -1,0 +1,22 @@
+import { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
+
+/**
+ * Reads rows of one entity with plain SQL and turns them into entities the way TypeORM's own
+ * loader does (the driver converts every column: dates, booleans, JSON), without building a
+ * query through the query builder. That builder costs more CPU than the query itself on the
+ * few reads every signed-in page makes (session, enrolment, progress); everything else keeps
+ * using repositories. `where` names database columns and uses `?` placeholders, which both
+ * drivers accept.
+ */
+export async function readRows<T extends ObjectLiteral>(dataSource: DataSource, entity: EntityTarget<T>, where: string, parameters: (string | number)[]): Promise<T[]> {
+  const metadata = dataSource.getMetadata(entity);
+  const escape = (name: string) => dataSource.driver.escape(name);
+  const rows: Record<string, unknown>[] = await dataSource.query(`SELECT * FROM ${escape(metadata.tableName)} WHERE ${where}`, parameters);
+  return rows.map((row) => {
+    const result = metadata.create() as T;
+    for (const column of metadata.columns) {
+      if (column.databaseName in row) column.setEntityValue(result, dataSource.driver.prepareHydratedValue(row[column.databaseName], column));
+    }
+    return result;
+  });
+}
