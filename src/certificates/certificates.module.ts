@@ -58,7 +58,9 @@ export class CertificatesModule implements NestModule {
         CertificateRegisterService,
         IssuerKeysService,
         CertificateMailer,
-        ...(web ? [CertificateOutboxRelay] : []),
+        // Every role: the relay pushes rows right after the commit that wrote them (completions
+        // happen in web requests and in the worker's progress refreshes); its poll is scheduled work.
+        CertificateOutboxRelay,
         ...(worker ? [CertificatesProcessor] : []),
       ],
       exports: [CertificatesService],

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { CoursesModule } from '../courses/courses.module';
 import { QuizzesModule } from '../quizzes/quizzes.module';
 import { AssessmentService } from './assessment.service';
+import { CourseRefreshService } from './course-refresh.service';
 import { EnrollmentsService } from './enrollments.service';
 import { LearningController } from './learning.controller';
 import { QuizController } from './quiz.controller';
@@ -9,7 +10,7 @@ import { QuizController } from './quiz.controller';
 @Module({
   imports: [CoursesModule, QuizzesModule],
   controllers: [LearningController, QuizController],
-  providers: [EnrollmentsService, AssessmentService],
-  exports: [EnrollmentsService, AssessmentService],
+  providers: [EnrollmentsService, AssessmentService, CourseRefreshService],
+  exports: [EnrollmentsService, AssessmentService, CourseRefreshService],
 })
 export class EnrollmentsModule {}
