@@ -57,7 +57,16 @@ export class ScheduledProcessor extends WorkerHost implements OnApplicationBoots
   }
 
   onApplicationBootstrap(): void {
-    // Not awaited: with Redis down the start-up must not wait; the commands go out once it answers.
+    // Not awaited: with Redis down the start-up must not wait. Upserted again on every
+    // reconnection, because a Redis that restarted without its data has lost the schedules.
+    this.upsertSchedules();
+    void this.queue
+      .getBackend()
+      .client.then((client) => (client as unknown as { on?: (event: string, listener: () => void) => void }).on?.('ready', () => this.upsertSchedules()))
+      .catch(() => undefined);
+  }
+
+  private upsertSchedules(): void {
     for (const schedule of this.jobs.schedules) {
       this.queue
         .upsertJobScheduler(schedule.id, { every: schedule.every }, { name: schedule.id, opts: SCHEDULED_JOB_OPTIONS })

@@ -33,11 +33,16 @@ export const BACKGROUND_JOB_OPTIONS: DefaultJobOptions = {
   removeOnFail: { age: 7 * 24 * 3600 },
 };
 
-/** A killed worker's run is picked up again (from its cursor) within ~20 s. */
+/**
+ * A killed worker's run is picked up again (from its cursor) within about a minute. Locks are
+ * long because a busy SQLite write queue can delay their renewal (with 15 s locks a 100,000-learner
+ * refresh lost its lock once under load and ran its last chunk twice — harmlessly, the cursor
+ * update is conditional, but wastefully).
+ */
 export const BACKGROUND_WORKER_OPTIONS: Partial<WorkerOptions> = {
   concurrency: 2,
-  lockDuration: 15_000,
-  stalledInterval: 5_000,
+  lockDuration: 60_000,
+  stalledInterval: 30_000,
   maxStalledCount: 5,
 };
 
