@@ -145,5 +145,4 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
 
   configureViews(app, app.get(I18nService), config);
   app.enableShutdownHooks();
-  process.once('beforeExit', () => store.close());
 }

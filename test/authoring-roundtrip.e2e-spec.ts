@@ -9,9 +9,11 @@ import {
   addLesson,
   addQuestion,
   addQuiz,
+  courseIdOf,
   createCourse,
   emptyContentDir,
   postMultipart,
+  progressRefreshed,
   publish,
   revisionFrom,
   saveLesson,
@@ -326,6 +328,7 @@ describe('content/ round trip: a course built in the browser, exported and impor
     );
     const report = await t.app.get(ContentService).importAll(root);
     expect(report.imported).toEqual([SLUG]);
+    await progressRefreshed(t, await courseIdOf(t, SLUG));
 
     expect(await progress()).toBe(20); // one more required lesson; the optional one gone changes nothing
     const [{ id: titlesAfter }] = await db.query('SELECT id FROM course_modules WHERE slug = ?', [titles]);

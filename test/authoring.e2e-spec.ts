@@ -7,6 +7,7 @@ import {
   createCourse,
   emptyContentDir,
   postMultipart,
+  progressRefreshed,
   publish,
   revisionFrom,
   saveLesson,
@@ -220,6 +221,7 @@ describe('a trainer builds a course in the browser, a learner completes it, and 
       /Extra: trade fairs<\/a> <span class="meta">\(optional\)<\/span><\/td>\s*<td>5<\/td>/,
     );
     expect((await publish(trainer, id)).status).toBe(303);
+    await progressRefreshed(t, id);
 
     const after = await enrolment('bilal@towels.pk');
     expect(after.status).toBe('completed');
@@ -244,6 +246,7 @@ describe('a trainer builds a course in the browser, a learner completes it, and 
       ).status,
     ).toBe(303);
     expect((await publish(trainer, id)).status).toBe(303);
+    await progressRefreshed(t, id);
     expect((await enrolment('bilal@towels.pk')).status).toBe('completed');
     expect(Number((await enrolment('sana@towels.pk')).progress)).toBe(25); // 1 of 3 lessons + the final
     await completeLessons(sana, slug);

@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { todayIso } from '../src/programmes/stats/weeks';
-import { courseIds, createCohort, createProgramme, uploadCsv, userWithRole } from './support/programmes';
+import { courseIds, createCohort, createProgramme, importApplied, uploadCsv, userWithRole } from './support/programmes';
 import { Browser, csrfFrom, startTestApp, TestApp } from './support/test-app';
 
 jest.setTimeout(120_000);
@@ -52,6 +52,7 @@ describe('who may use /manage', () => {
     const upload = await uploadCsv(owner, programmeId, 'name,email,cohort\r\nNaila Shah,naila@example.pk,Clifton\r\n');
     importId = Number(/imports\/(\d+)/.exec(upload.headers.location as string)?.[1]);
     await owner.submit(upload.headers.location as string, `${upload.headers.location}/apply`, {});
+    await importApplied(t, importId);
     learnerId = Number((await t.app.get(DataSource).query("SELECT id FROM users WHERE email = 'naila@example.pk'"))[0].id);
     routes = manageRoutes(t);
   });

@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { courseIds, createCohort, createProgramme, importRows, unescapeHtml, uploadCsv, userWithRole } from './support/programmes';
+import { courseIds, createCohort, createProgramme, importApplied, importRows, unescapeHtml, uploadCsv, userWithRole } from './support/programmes';
 import { Browser, csrfFrom, startTestApp, TestApp } from './support/test-app';
 
 jest.setTimeout(120_000);
@@ -93,6 +93,7 @@ describe('bulk enrolment refuses bad files with a clear reason and applies nothi
       [5, 'error', 'Missing what this programme requires: sector.'],
     ]);
     await manager.submit(path, `${path}/apply`, {});
+    await importApplied(t, path);
     const after = await footprint(t);
     expect(after.users - before.users).toBe(1);
     const [{ n }] = await t.app.get(DataSource).query("SELECT COUNT(*) AS n FROM users WHERE email IN ('hamza@example.pk', 'nosector@example.pk')");

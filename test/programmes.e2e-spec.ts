@@ -5,7 +5,7 @@ import { buildReport, ReportsService } from '../src/programmes/reports.service';
 import { ALL_WEEKS, todayIso } from '../src/programmes/stats/weeks';
 import { waitFor } from './support/certificates';
 import { completeCourse, completeLessons, takeQuiz } from './support/learning';
-import { courseIds, createCohort, createProgramme, importRows, parseCsvDownload, PASSWORD, uploadCsv, userWithRole } from './support/programmes';
+import { courseIds, createCohort, createProgramme, importApplied, importRows, parseCsvDownload, PASSWORD, uploadCsv, userWithRole } from './support/programmes';
 import { Browser, csrfFrom, startTestApp, TestApp } from './support/test-app';
 
 // A Jest project's testTimeout is not applied; the learners below take real quizzes through the pages.
@@ -125,17 +125,20 @@ describe('a programme manager enrols a cohort from CSV and reads the dashboard',
     const reportPath = `/manage/programmes/${programmeId}/imports/${importId}`;
     const applied = await manager.submit(reportPath, `${reportPath}/apply`, {});
     expect(applied.status).toBe(303);
+    await importApplied(t, importId);
     const page = await manager.get(reportPath).expect(200);
     expect(page.text).toContain('New accounts made: 47. Existing accounts enrolled: 0. Already in their cohort: 0. Rows not applied: 3.');
     expect(importRows(page.text).filter((r) => r.outcome === 'created')).toHaveLength(47);
 
     const again = await manager.agent.post(`${reportPath}/apply`).type('form').send({ _csrf: csrfFrom(page.text) });
     expect(again.status).toBe(303);
+    await importApplied(t, importId);
     const reupload = await uploadCsv(manager, programmeId, file.csv);
     const second = await manager.get(reupload.headers.location as string);
     expect(importRows(second.text).filter((r) => r.outcome === 'exists')).toHaveLength(47);
     expect(second.text).toContain('Nothing in this file needs applying.');
     await manager.submit(reupload.headers.location as string, `${reupload.headers.location}/apply`, {});
+    await importApplied(t, reupload.headers.location as string);
 
     const db = t.app.get(DataSource);
     const [{ n: accounts }] = await db.query("SELECT COUNT(*) AS n FROM users WHERE email LIKE 'learner%@example.pk'");

@@ -10,6 +10,7 @@ import { LocalStrategy } from './local.strategy';
 import { LoginThrottleService } from './login-throttle.service';
 import { RolesGuard } from './roles.guard';
 import { CsrfGuard } from './csrf';
+import { SessionCleanup } from './session-cleanup';
 import { SessionSerializer } from './session.serializer';
 import { SetupService } from './setup.service';
 
@@ -21,6 +22,7 @@ import { SetupService } from './setup.service';
     LoginThrottleService,
     LocalStrategy,
     SessionSerializer,
+    SessionCleanup,
     SetupService,
     { provide: APP_GUARD, useClass: CsrfGuard },
     { provide: APP_GUARD, useClass: RolesGuard },

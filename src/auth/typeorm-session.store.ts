@@ -8,21 +8,24 @@ const DEFAULT_TTL_MS = 24 * 60 * 60 * 1000;
 /** express-session touches the session on every request; writing the new expiry once per window is enough. */
 const TOUCH_WINDOW_MS = 10 * 60 * 1000;
 
-/** express-session store on the application database, so every web instance sees every session. */
+/** Deletes sessions past their expiry; the worker runs it on a schedule (SessionCleanup). */
+export async function deleteExpiredSessions(transactions: TransactionRunner, now = new Date()): Promise<number> {
+  const result = await transactions.run((manager) => manager.getRepository(SessionRecord).delete({ expiresAt: LessThan(now) }));
+  return result.affected ?? 0;
+}
+
+/**
+ * express-session store on the application database, so every web instance sees every session.
+ * Expired rows are never served; the worker deletes them on a schedule.
+ */
 export class TypeormSessionStore extends Store {
-  private cleanupTimer?: NodeJS.Timeout;
   private readonly lastTouched = new Map<string, number>();
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly transactions: TransactionRunner,
-    cleanupEveryMs = 15 * 60 * 1000,
   ) {
     super();
-    if (cleanupEveryMs > 0) {
-      this.cleanupTimer = setInterval(() => void this.deleteExpired().catch(() => undefined), cleanupEveryMs);
-      this.cleanupTimer.unref();
-    }
   }
 
   private get repository() {
@@ -69,14 +72,4 @@ export class TypeormSessionStore extends Store {
       .catch((error) => callback?.(error));
   }
 
-  async deleteExpired(now = new Date()): Promise<number> {
-    const result = await this.transactions.run((manager) =>
-      manager.getRepository(SessionRecord).delete({ expiresAt: LessThan(now) }),
-    );
-    return result.affected ?? 0;
-  }
-
-  close(): void {
-    if (this.cleanupTimer) clearInterval(this.cleanupTimer);
-  }
 }

@@ -5,6 +5,7 @@ import { RequireRole } from '../auth/roles.decorator';
 import { FormInvalidError } from '../common/domain-error';
 import { IMAGE_MAX_BYTES, storedImageTag } from '../common/image-info';
 import { renderForm } from '../common/forms';
+import { CourseRefreshService } from '../enrollments/course-refresh.service';
 import { I18nService } from '../i18n/i18n.service';
 import { QuizzesService } from '../quizzes/quizzes.service';
 import { courseHeader, settingsOptions, settingsValues, translateProblems, userOf } from './author-pages';
@@ -30,6 +31,7 @@ export class AuthorCoursesController {
     private readonly exports: CourseExportService,
     private readonly quizzes: QuizzesService,
     private readonly i18n: I18nService,
+    private readonly refresh: CourseRefreshService,
   ) {}
 
   @Get()
@@ -112,6 +114,7 @@ export class AuthorCoursesController {
       lessonSlugs: draft.modules.map((m) => ({ value: m.slug, label: m.title })),
       problems: translateProblems(this.i18n, res, problems),
       publishFailed: !!extra.publishProblems,
+      refresh: await this.refresh.latest(access.course.id),
       done: extra.done,
       isPublished: access.course.status === 'published',
       isArchived: access.course.status === 'archived',

@@ -5,7 +5,7 @@ import type { LoadedCourse } from '../content/content-loader';
 import { ContentService } from '../content/content.service';
 import { CoursesService } from '../courses/courses.service';
 import { TransactionRunner } from '../database/transaction-runner';
-import { EnrollmentsService } from '../enrollments/enrollments.service';
+import { CourseRefreshService } from '../enrollments/course-refresh.service';
 import { QuizzesService } from '../quizzes/quizzes.service';
 import { User } from '../users/user.entity';
 import { CourseAccess } from './course-access.service';
@@ -17,15 +17,16 @@ import { LessonImagesService } from './lesson-images.service';
 export interface PublishResult {
   /** Empty when the draft went live. */
   problems: DraftProblem[];
-  /** Enrolments (not yet completed) whose progress was recomputed. */
-  refreshed: number;
+  /** Enrolments (not yet completed) whose progress the worker is recomputing. */
+  refreshing: number;
 }
 
 /**
  * Draft → live. Publishing checks the draft, then in one transaction writes it over the live
  * course (lessons by slug, quizzes by slug, questions by name: nothing a learner did is lost)
- * and applies the completion rule again for every learner who has not completed yet. A
- * completed learner stays completed. Importing a changed content/ folder follows the same rules.
+ * and records a refresh run, which the worker carries out in chunks: the completion rule again
+ * for every learner who has not completed yet (a completed learner stays completed). Importing
+ * a changed content/ folder follows the same rules.
  */
 @Injectable()
 export class PublishingService implements OnModuleInit {
@@ -35,7 +36,7 @@ export class PublishingService implements OnModuleInit {
     private readonly transactions: TransactionRunner,
     private readonly courses: CoursesService,
     private readonly quizzes: QuizzesService,
-    private readonly enrollments: EnrollmentsService,
+    private readonly refresh: CourseRefreshService,
     private readonly drafts: DraftsService,
     private readonly audit: AuditService,
     private readonly content: ContentService,
@@ -57,7 +58,7 @@ export class PublishingService implements OnModuleInit {
         const row = await this.drafts.findRow(manager, course.id);
         const draft = row ? row.content : await this.drafts.liveSnapshot(course, manager);
         const problems = this.problems(draft);
-        if (problems.length) return { problems, refreshed: 0 };
+        if (problems.length) return { problems, refreshing: 0 };
 
         const now = new Date();
         const live = await this.courses.saveCourseDefinition(
@@ -72,7 +73,7 @@ export class PublishingService implements OnModuleInit {
           quizDefinitionsOf(draft),
           new Map(modules.map((m) => [m.slug, m.id])),
         );
-        const refreshed = await this.enrollments.refreshCourseProgress(manager, live.id, now);
+        const run = await this.refresh.start(manager, live.id, now);
         if (row?.content.liveReplacedByImportAt) {
           const { liveReplacedByImportAt: _seen, ...content } = row.content;
           if (!(await this.drafts.tryWrite(manager, course.id, row, content, user.id, true)))
@@ -85,9 +86,9 @@ export class PublishingService implements OnModuleInit {
           action: 'published',
           courseId: course.id,
           target: course.slug,
-          detail: `${draft.modules.length} lessons, ${draft.quizzes.length} quizzes; ${refreshed} learners' progress recomputed`,
+          detail: `${draft.modules.length} lessons, ${draft.quizzes.length} quizzes; ${run.total} learners' progress to recompute`,
         });
-        return { problems: [], refreshed };
+        return { problems: [], refreshing: run.total };
       }),
     );
   }
@@ -107,13 +108,13 @@ export class PublishingService implements OnModuleInit {
 
   /**
    * A changed content/ folder was imported over the live course (inside the import's
-   * transaction): learners' progress is recomputed as after a publish, the folder's images are
+   * transaction): learners' progress is recomputed as after a publish (in the background), the folder's images are
    * stored, and a browser draft without unpublished changes follows the new live course. A
    * draft with unpublished changes is kept and flagged, so nobody's work disappears.
    */
   private async afterImport(manager: EntityManager, courseId: number, loaded: LoadedCourse): Promise<void> {
     const now = new Date();
-    const refreshed = await this.enrollments.refreshCourseProgress(manager, courseId, now);
+    const run = await this.refresh.start(manager, courseId, now);
     const images = await this.images.importFolder(loaded.folder, loaded.images);
     const row = await this.drafts.findRow(manager, courseId);
     const course = await this.courses.findCourseById(courseId, manager);
@@ -131,7 +132,7 @@ export class PublishingService implements OnModuleInit {
       action: 'content_imported',
       courseId,
       target: loaded.slug,
-      detail: `${loaded.definition.modules.length} lessons, ${loaded.quizzes.length} quizzes, ${images} new images; ${refreshed} learners' progress recomputed`,
+      detail: `${loaded.definition.modules.length} lessons, ${loaded.quizzes.length} quizzes, ${images} new images; ${run.total} learners' progress to recompute`,
     });
   }
 }

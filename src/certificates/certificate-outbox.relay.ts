@@ -1,18 +1,18 @@
 import { InjectQueue } from '@nestjs/bullmq';
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { DataSource, EntitySubscriberInterface, In, IsNull, LessThan, TransactionCommitEvent, TransactionRollbackEvent } from 'typeorm';
 import { TransactionRunner } from '../database/transaction-runner';
+import { BackgroundJobs } from '../queues/background-jobs';
+import { SCHEDULES } from '../queues/background.queue';
 import { OutageLog } from '../queues/redis-connection';
 import { CertificateOutbox } from './certificate-outbox.entity';
 import { CertificatesService, OUTBOX_WRITTEN } from './certificates.service';
 import { CERTIFICATES_QUEUE, ISSUE_CERTIFICATE_JOB, IssueCertificateJob } from './certificates.queue';
 
-const POLL_EVERY_MS = 1000;
 const BATCH = 500;
 const REDIS_WAIT_MS = 1000;
 const ADD_TIMEOUT_MS = 10_000;
-const HOUSEKEEPING_EVERY_MS = 60_000;
 /** Long enough for all retries of a job (about 4 minutes) and a queue backlog; short enough to notice lost jobs. */
 const STALE_PENDING_MS = 15 * 60_000;
 const KEEP_SENT_ROWS_MS = 7 * 24 * 3600_000;
@@ -27,14 +27,14 @@ function within<T>(ms: number, work: Promise<T>, what: string): Promise<T> {
 
 /**
  * Moves outbox rows onto the certificates queue and stamps them sent: right after a transaction
- * that wrote some commits, and every second anyway (rows written by another process, or kept
- * back while Redis was down). Adding a row twice is harmless, the job id makes the second a no-op.
+ * that wrote some commits (in whichever process wrote them), and every second anyway on the
+ * worker's schedule (rows kept back while Redis was down, or left by a process that stopped).
+ * Adding a row twice is harmless, the job id makes the second a no-op.
  */
 @Injectable()
-export class CertificateOutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown, EntitySubscriberInterface {
+export class CertificateOutboxRelay implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown, EntitySubscriberInterface {
   private readonly logger = new Logger('CertificateOutbox');
   private readonly outage = new OutageLog(this.logger, 'certificate outbox');
-  private timers: NodeJS.Timeout[] = [];
   private running: Promise<void> | null = null;
   private again = false;
   private stopped = false;
@@ -44,18 +44,21 @@ export class CertificateOutboxRelay implements OnApplicationBootstrap, OnApplica
     private readonly transactions: TransactionRunner,
     private readonly certificates: CertificatesService,
     @InjectQueue(CERTIFICATES_QUEUE) private readonly queue: Queue<IssueCertificateJob>,
+    private readonly jobs: BackgroundJobs,
   ) {}
+
+  onModuleInit(): void {
+    this.jobs.every(SCHEDULES.certificateOutbox, () => this.relayPending());
+    this.jobs.every(SCHEDULES.certificateHousekeeping, () => this.housekeeping());
+  }
 
   onApplicationBootstrap(): void {
     this.dataSource.subscribers.push(this);
-    this.timers.push(setInterval(() => this.relayPending(), POLL_EVERY_MS));
-    this.timers.push(setInterval(() => this.housekeeping(), HOUSEKEEPING_EVERY_MS));
     this.relayPending();
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
-    for (const timer of this.timers) clearInterval(timer);
     const index = this.dataSource.subscribers.indexOf(this);
     if (index >= 0) this.dataSource.subscribers.splice(index, 1);
     await this.running;

@@ -42,7 +42,13 @@ export class CertificatesModule implements NestModule {
           : []),
       ],
       controllers: web ? [VerifyController, IssuerController, CertificatesController] : [],
-      providers: [...(web ? [CertificateOutboxRelay, HolderCertificatesSection] : []), ...(worker ? [CertificatesProcessor] : [])],
+      providers: [
+        // Every role: the relay pushes rows right after the commit that wrote them (completions
+        // happen in web requests and in the worker's progress refreshes); its poll is scheduled work.
+        CertificateOutboxRelay,
+        ...(web ? [HolderCertificatesSection] : []),
+        ...(worker ? [CertificatesProcessor] : []),
+      ],
       exports: [CertificatesCoreModule],
     };
   }

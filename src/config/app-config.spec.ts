@@ -15,7 +15,7 @@ describe('loadConfig: certificates and queues', () => {
 
   it('has working defaults: ExportReady as issuer, a generated key, no SMTP, four jobs at once', () => {
     const config = load({ BASE_URL: 'https://learn.example.pk' });
-    expect(config).toMatchObject({ issuerName: 'ExportReady', issuerKey: null, smtpUrl: null, queuePrefix: 'exportready', workerConcurrency: 4 });
+    expect(config).toMatchObject({ issuerName: 'ExportReady', issuerKey: null, smtpUrl: null, queuePrefix: 'exportready', workerConcurrency: 4, backgroundChunkSize: 500 });
     expect(config.mailFrom).toBe('ExportReady <no-reply@learn.example.pk>');
   });
 
@@ -37,7 +37,8 @@ describe('loadConfig: certificates and queues', () => {
     expect(() => load({ WEB_CONCURRENCY: '0' })).toThrow(/WEB_CONCURRENCY/);
     expect(load({ WEB_CONCURRENCY: '4' }).webConcurrency).toBe(4);
     expect(() => load({ WORKER_CONCURRENCY: '0' })).toThrow(/WORKER_CONCURRENCY/);
+    expect(() => load({ BACKGROUND_CHUNK_SIZE: 'many' })).toThrow(/BACKGROUND_CHUNK_SIZE/);
     expect(() => load({ ISSUER_NAME: ' ' })).toThrow(/ISSUER_NAME/);
-    expect(load({ ISSUER_NAME: 'TDAP E-Commerce Programme', WORKER_CONCURRENCY: '8' })).toMatchObject({ issuerName: 'TDAP E-Commerce Programme', workerConcurrency: 8 });
+    expect(load({ ISSUER_NAME: 'TDAP E-Commerce Programme', WORKER_CONCURRENCY: '8', BACKGROUND_CHUNK_SIZE: '50' })).toMatchObject({ issuerName: 'TDAP E-Commerce Programme', workerConcurrency: 8, backgroundChunkSize: 50 });
   });
 });

@@ -23,6 +23,8 @@ export interface AppConfig {
   queuePrefix: string;
   /** Certificate jobs one worker process runs at once. */
   workerConcurrency: number;
+  /** Rows one background transaction handles (progress refresh after a publish, CSV apply). */
+  backgroundChunkSize: number;
   /** The programme or organisation named on certificates and in the signed credentials. */
   issuerName: string;
   /** A private Ed25519 JWK for signing credentials; null: one is generated once into DATA_DIR. */
@@ -198,6 +200,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     logLevel: readEnum(env, 'LOG_LEVEL', ['error', 'warn', 'log', 'debug'] as const, 'log'),
     queuePrefix: readQueuePrefix(env),
     workerConcurrency: readInteger(env, 'WORKER_CONCURRENCY', 4, 1, 64),
+    backgroundChunkSize: readInteger(env, 'BACKGROUND_CHUNK_SIZE', 500, 1, 10_000),
     issuerName,
     issuerKey: readIssuerKey(env),
     smtpUrl: env.SMTP_URL ? readUrl(env, 'SMTP_URL', '', ['smtp:', 'smtps:']) : null,

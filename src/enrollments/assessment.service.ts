@@ -1,12 +1,12 @@
-import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Injectable, OnModuleInit } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Clock } from '../common/clock';
 import { TransactionRunner } from '../database/transaction-runner';
+import { BackgroundJobs } from '../queues/background-jobs';
+import { SCHEDULES } from '../queues/background.queue';
 import { QuizAttempt } from '../quizzes/entities/quiz-attempt.entity';
 import { QuizzesService } from '../quizzes/quizzes.service';
 import { EnrollmentsService } from './enrollments.service';
-
-const SWEEP_EVERY_MS = 15_000;
 
 /**
  * Where a quiz result meets the course: closing an attempt (by the learner or at its
@@ -14,27 +14,21 @@ const SWEEP_EVERY_MS = 15_000;
  * so a pass and the completion it earns commit together.
  */
 @Injectable()
-export class AssessmentService implements OnModuleInit, OnModuleDestroy {
-  private readonly logger = new Logger('Assessment');
-  private sweeper?: NodeJS.Timeout;
-
+export class AssessmentService implements OnModuleInit {
   constructor(
     private readonly quizzes: QuizzesService,
     private readonly enrollments: EnrollmentsService,
     private readonly transactions: TransactionRunner,
     private readonly clock: Clock,
+    private readonly jobs: BackgroundJobs,
   ) {}
 
+  /**
+   * Attempts whose learner never came back are closed and graded with what was saved, by the
+   * worker on a schedule. An attempt touched after its deadline is closed there and then anyway.
+   */
   onModuleInit(): void {
-    // Attempts whose learner never came back are closed and graded with what was saved.
-    this.sweeper = setInterval(() => {
-      this.closeExpiredAttempts().catch((error) => this.logger.error(`closing expired attempts failed: ${String(error)}`));
-    }, SWEEP_EVERY_MS);
-    this.sweeper.unref();
-  }
-
-  onModuleDestroy(): void {
-    if (this.sweeper) clearInterval(this.sweeper);
+    this.jobs.every(SCHEDULES.quizDeadlines, () => this.closeExpiredAttempts());
   }
 
   async submitAttempt(attemptId: number, closedBy: 'learner' | 'deadline'): Promise<QuizAttempt> {

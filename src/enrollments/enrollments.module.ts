@@ -3,6 +3,7 @@ import { CoursesModule } from '../courses/courses.module';
 import { QuizzesModule } from '../quizzes/quizzes.module';
 import { AssessmentService } from './assessment.service';
 import { DashboardSections } from './dashboard-sections';
+import { CourseRefreshService } from './course-refresh.service';
 import { EnrollmentsService } from './enrollments.service';
 import { LearningController } from './learning.controller';
 import { QuizController } from './quiz.controller';
@@ -10,7 +11,7 @@ import { QuizController } from './quiz.controller';
 @Module({
   imports: [CoursesModule, QuizzesModule],
   controllers: [LearningController, QuizController],
-  providers: [EnrollmentsService, AssessmentService, DashboardSections],
-  exports: [EnrollmentsService, AssessmentService, DashboardSections],
+  providers: [EnrollmentsService, AssessmentService, DashboardSections, CourseRefreshService],
+  exports: [EnrollmentsService, AssessmentService, DashboardSections, CourseRefreshService],
 })
 export class EnrollmentsModule {}

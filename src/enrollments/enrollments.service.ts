@@ -205,17 +205,6 @@ export class EnrollmentsService {
   }
 
   /**
-   * After a new version of a course went live (published or imported): applies the completion
-   * rule again to every enrolment not yet completed, in the caller's transaction. Completed
-   * enrolments are left alone: a completion is never taken back. Returns how many were refreshed.
-   */
-  async refreshCourseProgress(manager: EntityManager, courseId: number, now: Date): Promise<number> {
-    const open = await manager.getRepository(Enrollment).find({ select: { id: true }, where: { courseId, completedAt: IsNull() } });
-    for (const enrollment of open) await this.applyCompletionRule(manager, enrollment.id, now);
-    return open.length;
-  }
-
-  /**
    * The learner's dashboard: each enrolment with its course and where to continue. Two queries
    * whatever the number of enrolments (course outlines come from the shared cache).
    */

@@ -56,7 +56,8 @@ export class BulkEnrolmentController {
   @Post('imports/:importId/apply')
   async apply(@Param('id', ParseIntPipe) id: number, @Param('importId', ParseIntPipe) importId: number, @Req() req: Request, @Res() res: Response) {
     const programme = await this.programmes.programmeFor(viewer(req), id);
-    await this.bulk.apply(programme, importId, localeOf(res));
+    // The worker applies the file in the background; the report page follows it to the end.
+    await this.bulk.startApply(programme, importId, localeOf(res));
     res.redirect(303, `/manage/programmes/${id}/imports/${importId}`);
   }
 

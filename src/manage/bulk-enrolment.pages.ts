@@ -56,10 +56,14 @@ export class BulkEnrolmentPages {
     const entry = await this.bulk.findImport(programme.id, importId);
     const report = await this.bulk.stored(entry);
     const t = (key: string, params?: Record<string, string | number>) => this.i18n.translate(locale, key, params);
+    const applying = entry.status === 'waiting' || entry.status === 'applying';
     return {
       programme,
       entry,
-      applied: !!entry.appliedAt,
+      applied: entry.status === 'applied',
+      applying,
+      failed: entry.status === 'failed',
+      percent: entry.totalRows ? Math.floor((entry.doneRows * 100) / entry.totalRows) : 0,
       counts: report.counts,
       pendingInvitations: report.pendingInvitations,
       mailEnabled: this.invitations.mailEnabled,
@@ -67,7 +71,8 @@ export class BulkEnrolmentPages {
       rows: report.rows.map((row) => ({
         ...row,
         isError: row.outcome === 'error',
-        outcomeLabel: t(`bulk.outcomes.${row.outcome}${entry.appliedAt || row.outcome === 'error' ? '' : '_planned'}`),
+        // Lines up to the cursor were applied (their outcome is final); the rest are still the dry run's.
+        outcomeLabel: t(`bulk.outcomes.${row.outcome}${row.line <= entry.cursorLine || row.outcome === 'error' ? '' : '_planned'}`),
         reasonText: row.reason ? t(row.reason.key, row.reason.params) : '',
       })),
     };

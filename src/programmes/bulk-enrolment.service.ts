@@ -1,12 +1,16 @@
 import { createHash } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager, In, IsNull } from 'typeorm';
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { DataSource, EntityManager, In } from 'typeorm';
+import { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import { BackgroundJobs } from '../queues/background-jobs';
+import { APPLY_BULK_ENROLMENT_JOB, BACKGROUND_JOB_OPTIONS, SCHEDULES } from '../queues/background.queue';
 import { DomainError, ErrorCode, NotFoundError } from '../common/domain-error';
 import { TransactionRunner } from '../database/transaction-runner';
 import type { Locale, User } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
 import { Cohort, CohortMember } from './entities/cohort.entity';
-import { EnrolmentImport, EnrolmentImportRow, ImportOutcome, ImportRowData } from './entities/enrolment-import.entity';
+import { EnrolmentImport, EnrolmentImportRow, ImportOutcome, ImportRowData, ImportStatus } from './entities/enrolment-import.entity';
 import { Programme } from './entities/programme.entity';
 import { CsvSyntaxError, readCsv } from './csv-reader';
 import { InvitationsService } from './invitations.service';
@@ -28,6 +32,10 @@ export class ImportFileError extends DomainError {
     super(ErrorCode.Invalid, messageKey, params);
   }
 }
+
+const UNFINISHED: ImportStatus[] = ['waiting', 'applying'];
+/** A file never applied, or one whose apply stopped (it goes on from its cursor). */
+const RESTARTABLE: ImportStatus[] = ['checked', 'failed'];
 
 type Column = 'name' | 'email' | 'cohort' | ProfileField;
 
@@ -112,11 +120,13 @@ const headerKey = (header: string) =>
 
 /**
  * Enrolment of many learners from a CSV file: a dry run reports every row (created, enrolled,
- * already there, or the reason it cannot be), then "apply" does exactly that in one
- * transaction. Applying the same file again changes nothing.
+ * already there, or the reason it cannot be), then "apply" does exactly that in the background,
+ * a chunk of lines per transaction. Applying the same file again changes nothing.
  */
 @Injectable()
-export class BulkEnrolmentService {
+export class BulkEnrolmentService implements OnModuleInit {
+  private readonly logger = new Logger('BulkEnrolment');
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly transactions: TransactionRunner,
@@ -126,7 +136,22 @@ export class BulkEnrolmentService {
     private readonly profiles: ProfilesService,
     private readonly invitations: InvitationsService,
     private readonly stats: ProgrammeStatsService,
+    private readonly jobs: BackgroundJobs,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
+
+  onModuleInit(): void {
+    this.jobs.handle(APPLY_BULK_ENROLMENT_JOB, async ({ runId }, job) => {
+      try {
+        return await this.processApply(runId);
+      } catch (error) {
+        // attemptsMade counts the tries that failed before this one.
+        if (job.attemptsMade + 1 >= (job.opts.attempts ?? BACKGROUND_JOB_OPTIONS.attempts ?? 1)) await this.markFailed(runId, error);
+        throw error;
+      }
+    });
+    this.jobs.every(SCHEDULES.backgroundRuns, () => this.queueUnfinished());
+  }
 
   /** The file's rows, or an ImportFileError for what makes the whole file unusable. */
   parseFile(text: string, haveDefaultCohort: boolean): RawRow[] {
@@ -197,26 +222,74 @@ export class BulkEnrolmentService {
   }
 
   /**
-   * Applies a checked file: every row still valid is carried out, all in one transaction. New
-   * accounts start in the language of the manager who enrols them (their owner can change it).
+   * Starts applying a checked file (or resumes one that stopped): the worker carries it out in
+   * chunks of lines, each chunk one transaction, and records each row's outcome as it goes.
+   * New accounts start in the language of the manager who pressed "apply" (their owner can
+   * change it). Pressing again while it runs, or after it finished, changes nothing.
    */
-  async apply(programme: Programme, importId: number, locale: Locale): Promise<ImportReport> {
+  async startApply(programme: Programme, importId: number, locale: Locale): Promise<EnrolmentImport> {
     const entry = await this.findImport(programme.id, importId);
-    if (entry.appliedAt) return this.stored(entry);
-    const storedRows = await this.dataSource.getRepository(EnrolmentImportRow).find({ where: { importId }, order: { lineNumber: 'ASC' } });
-    const raw: RawRow[] = storedRows.map((row) => ({ line: row.lineNumber, cells: row.data.cells }));
-    const defaultCohortId = storedRows[0]?.data.defaultCohortId ?? null;
+    if (!RESTARTABLE.includes(entry.status)) return entry;
+    const totalRows = await this.dataSource.getRepository(EnrolmentImportRow).countBy({ importId });
+    await this.transactions.run((manager) =>
+      manager
+        .getRepository(EnrolmentImport)
+        .update(
+          { id: importId, status: In(RESTARTABLE) },
+          { status: 'waiting', locale: entry.locale ?? locale, totalRows, applyStartedAt: entry.applyStartedAt ?? new Date(), error: null },
+        ),
+    );
+    await this.jobs.enqueue(APPLY_BULK_ENROLMENT_JOB, [importId]);
+    return this.findImport(programme.id, importId);
+  }
+
+  /** Queues every apply not finished (the resume schedule; a queued one keeps its job). */
+  async queueUnfinished(): Promise<void> {
+    const entries = await this.dataSource.getRepository(EnrolmentImport).find({ select: { id: true }, where: { status: In(UNFINISHED) } });
+    await this.jobs.enqueue(APPLY_BULK_ENROLMENT_JOB, entries.map((entry) => entry.id));
+  }
+
+  /** The worker's side: chunk after chunk until the file is applied. Returns the final status. */
+  async processApply(importId: number): Promise<ImportStatus | null> {
+    let status: ImportStatus | null;
+    do status = await this.applyChunk(importId);
+    while (status === 'applying');
+    return status;
+  }
+
+  /**
+   * The next chunk of lines after the cursor, in one transaction: each row checked again
+   * against the programme as it is now and carried out, its outcome (or the reason it could not
+   * be) stored, the counters moved by the chunk's sum, and the cursor moved — all or nothing.
+   * Set-password mails for the chunk's new accounts go out once it committed.
+   */
+  async applyChunk(importId: number): Promise<ImportStatus | null> {
     const created: number[] = [];
-    const result = await this.transactions.run(async (manager) => {
-      const claimed = await manager.getRepository(EnrolmentImport).update({ id: importId, appliedAt: IsNull() }, { appliedAt: new Date() });
-      if ((claimed.affected ?? 0) !== 1) return null;
+    const outcome = await this.transactions.run(async (manager) => {
+      const imports = manager.getRepository(EnrolmentImport);
+      const entry = await imports.findOneBy({ id: importId });
+      if (!entry || !UNFINISHED.includes(entry.status)) return { status: entry?.status ?? null, programme: null };
+      const programme = await manager.getRepository(Programme).findOneByOrFail({ id: entry.programmeId });
+      const rowsRepository = manager.getRepository(EnrolmentImportRow);
+      const all = await rowsRepository.find({ select: { lineNumber: true, data: true }, where: { importId }, order: { lineNumber: 'ASC' } });
+      const chunk = all.filter((row) => row.lineNumber > entry.cursorLine).slice(0, this.config.backgroundChunkSize);
+      const raw: RawRow[] = chunk.map((row) => ({ line: row.lineNumber, cells: row.data.cells }));
+      const defaultCohortId = all[0]?.data.defaultCohortId ?? null;
       const cohorts = await manager.getRepository(Cohort).find({ where: { programmeId: programme.id } });
-      const { rows, users } = await this.evaluate(manager, programme, cohorts, cohorts.find((c) => c.id === defaultCohortId) ?? null, raw);
+      const { rows, users } = await this.evaluate(
+        manager,
+        programme,
+        cohorts,
+        cohorts.find((c) => c.id === defaultCohortId) ?? null,
+        raw,
+        all.map((row) => ({ line: row.lineNumber, cells: row.data.cells })),
+      );
       const courses = new Map<number, Course[]>();
       for (const cohort of cohorts) courses.set(cohort.id, await this.programmes.cohortCourses(cohort.id, manager));
-      // The counters move once, by the sum of all rows, at the end: short locks on them.
+      // The counters move once per chunk, by the sum of its rows: short locks on them.
       const tally = new Tally();
       const now = new Date();
+      const locale = (entry.locale ?? 'en') as Locale;
       for (const [index, row] of rows.entries()) {
         if (row.outcome === 'error' || row.outcome === 'exists') continue;
         const cohort = cohorts.find((c) => c.id === row.cohortId) as Cohort;
@@ -234,22 +307,29 @@ export class BulkEnrolmentService {
         }
       }
       await this.stats.apply(manager, programme.id, tally);
-      await manager.getRepository(EnrolmentImportRow).delete({ importId });
-      const stored = rows.map((row, index) => ({
-        importId,
-        lineNumber: row.line,
-        email: row.email.slice(0, 191),
-        data: { cells: raw[index].cells, defaultCohortId, cohortId: row.cohortId } as ImportRowData,
-        outcome: row.outcome,
-        reason: row.reason,
-      }));
-      for (let i = 0; i < stored.length; i += 500) await manager.getRepository(EnrolmentImportRow).insert(stored.slice(i, i + 500));
-      return rows;
+      for (const [index, row] of rows.entries()) {
+        const data: ImportRowData = { cells: raw[index].cells, defaultCohortId, cohortId: row.cohortId };
+        await rowsRepository.update({ importId, lineNumber: row.line }, { outcome: row.outcome, reason: row.reason, data });
+      }
+      const finished = chunk.length < this.config.backgroundChunkSize || chunk.at(-1)?.lineNumber === all.at(-1)?.lineNumber;
+      const status: ImportStatus = finished ? 'applied' : 'applying';
+      const moved = await imports.update(
+        { id: importId, cursorLine: entry.cursorLine, status: entry.status },
+        { cursorLine: chunk.at(-1)?.lineNumber ?? entry.cursorLine, doneRows: entry.doneRows + chunk.length, status, appliedAt: finished ? now : null },
+      );
+      if ((moved.affected ?? 0) !== 1) throw new Error(`import ${importId}: chunk after line ${entry.cursorLine} committed elsewhere`);
+      return { status, programme };
     });
-    const fresh = await this.findImport(programme.id, importId);
-    if (!result) return this.stored(fresh);
-    if (created.length) await this.invitations.mailLinks(created, programme.name);
-    return this.report(fresh, result);
+    if (created.length && outcome.programme) await this.invitations.mailLinks(created, outcome.programme.name);
+    return outcome.status;
+  }
+
+  private async markFailed(importId: number, error: unknown): Promise<void> {
+    const message = (error instanceof Error ? error.message : String(error)).slice(0, 500);
+    this.logger.error(`applying import ${importId} failed: ${message}`);
+    await this.transactions.run((manager) =>
+      manager.getRepository(EnrolmentImport).update({ id: importId, status: In(UNFINISHED) }, { status: 'failed', error: message }),
+    );
   }
 
   /** A checked or applied import as it was stored. */
@@ -330,12 +410,16 @@ export class BulkEnrolmentService {
     cohorts: Cohort[],
     defaultCohort: Cohort | null,
     raw: RawRow[],
+    /** The whole file, when `raw` is one chunk of it: an email is a duplicate across chunks too. */
+    wholeFile: RawRow[] = raw,
   ): Promise<{ rows: CheckedRow[]; users: Map<string, User> }> {
-    const emails = raw.map((row) => (row.cells.email ?? '').trim().toLowerCase());
+    const normalise = (row: RawRow) => (row.cells.email ?? '').trim().toLowerCase();
+    const emails = raw.map(normalise);
     const linesByEmail = new Map<string, number[]>();
-    emails.forEach((email, index) => {
-      if (email) linesByEmail.set(email, [...(linesByEmail.get(email) ?? []), raw[index].line]);
-    });
+    for (const row of wholeFile) {
+      const email = normalise(row);
+      if (email) linesByEmail.set(email, [...(linesByEmail.get(email) ?? []), row.line]);
+    }
     const existing = new Map((await this.users.findByEmails(emails.filter((e) => this.users.isValidEmail(e)), manager)).map((u) => [u.email, u]));
     const userIds = [...existing.values()].map((u) => u.id);
     const memberships = new Map(

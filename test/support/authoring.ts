@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
+import { waitFor } from './certificates';
 import { Browser, csrfFrom, setRole, TestApp } from './test-app';
 
 // Driving the authoring area the way a trainer's browser does: pages are fetched for their
@@ -205,4 +206,17 @@ export async function submitEssay(
   );
   if (!row) throw new Error(`the essay in ${attemptUrl} is not waiting for a trainer`);
   return Number(row.id);
+}
+
+/**
+ * Waits until the worker has refreshed learners' progress after the course's last publish or
+ * import (it runs in the background): no run of the course is waiting or running.
+ */
+export async function progressRefreshed(t: TestApp, courseId: number): Promise<void> {
+  await waitFor(`learners' progress in course ${courseId} to be refreshed`, async () => {
+    const [{ n }] = await t.app
+      .get(DataSource)
+      .query("SELECT COUNT(*) AS n FROM course_refresh_runs WHERE course_id = ? AND status IN ('waiting', 'running')", [courseId]);
+    return Number(n) === 0;
+  });
 }

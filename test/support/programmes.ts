@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import { waitFor } from './certificates';
 import { Browser, csrfFrom, setRole, TestApp } from './test-app';
 
 export const PASSWORD = 'a long enough passphrase';
@@ -93,4 +94,16 @@ export function parseCsvDownload(text: string): Record<string, string>[] {
   };
   const [header, ...rows] = lines.map(split);
   return rows.map((cells) => Object.fromEntries(header.map((h, i) => [h, cells[i] ?? ''])));
+}
+
+/**
+ * Waits until the worker has finished applying a CSV import (it runs in the background after
+ * "apply"); takes the report page's path or the import id.
+ */
+export async function importApplied(t: TestApp, reportPathOrId: string | number): Promise<void> {
+  const id = typeof reportPathOrId === 'number' ? reportPathOrId : Number(/imports\/(\d+)/.exec(reportPathOrId)?.[1]);
+  await waitFor(`import ${id} to be applied`, async () => {
+    const [row] = await t.app.get(DataSource).query('SELECT status FROM enrolment_imports WHERE id = ?', [id]);
+    return row && ['applied', 'failed'].includes(row.status);
+  });
 }

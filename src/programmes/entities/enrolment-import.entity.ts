@@ -12,7 +12,15 @@ export interface ImportRowData {
   cohortId: number | null;
 }
 
-/** A checked CSV file: the dry run stores its rows so that "apply" needs no second upload. */
+export const IMPORT_STATUSES = ['checked', 'waiting', 'applying', 'applied', 'failed'] as const;
+/** checked: dry run only · waiting/applying: the worker applies it in chunks · failed: stopped, what was applied stays. */
+export type ImportStatus = (typeof IMPORT_STATUSES)[number];
+
+/**
+ * A checked CSV file: the dry run stores its rows so that "apply" needs no second upload. The
+ * worker applies it in chunks of lines; `cursorLine` is the last line of the last committed
+ * chunk, so a restarted apply goes on from there and never applies a row twice.
+ */
 @Entity('enrolment_imports')
 @Index('idx_enrolment_imports_programme', ['programmeId', 'createdAt'])
 export class EnrolmentImport {
@@ -35,8 +43,31 @@ export class EnrolmentImport {
   @Column({ name: 'created_at', type: 'datetime' })
   createdAt: Date;
 
+  /** When the apply finished. */
   @Column({ name: 'applied_at', type: 'datetime', nullable: true })
   appliedAt: Date | null;
+
+  @Column({ type: 'varchar', length: 10, default: 'checked' })
+  status: ImportStatus;
+
+  /** Language of the accounts the apply creates: the manager's who pressed "apply". */
+  @Column({ type: 'varchar', length: 5, nullable: true })
+  locale: string | null;
+
+  @Column({ name: 'total_rows', type: 'int', default: 0 })
+  totalRows: number;
+
+  @Column({ name: 'done_rows', type: 'int', default: 0 })
+  doneRows: number;
+
+  @Column({ name: 'cursor_line', type: 'int', default: 0 })
+  cursorLine: number;
+
+  @Column({ name: 'apply_started_at', type: 'datetime', nullable: true })
+  applyStartedAt: Date | null;
+
+  @Column({ type: 'varchar', length: 500, nullable: true })
+  error: string | null;
 }
 
 @Entity('enrolment_import_rows')
