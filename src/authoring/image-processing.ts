@@ -1,5 +1,8 @@
-import sharp from 'sharp';
 import type { Sharp, WebpOptions } from 'sharp';
+
+// libvips is loaded on the first upload, not at start-up: most web processes never resize a
+// picture, and loading it costs each of them about 19 MB.
+const loadSharp = () => import('sharp').then((module) => module.default);
 
 // Uploaded images are made fit for a phone on a metered connection before they are stored:
 // turned upright, scaled down to what a lesson column can show, stripped of their metadata
@@ -24,7 +27,8 @@ export interface ProcessedImage {
 
 export class UnreadableImageError extends Error {}
 
-function decode(data: Buffer) {
+async function decode(data: Buffer): Promise<Sharp> {
+  const sharp = await loadSharp();
   return sharp(data, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error' }).rotate();
 }
 
@@ -50,7 +54,7 @@ async function run<T>(work: () => Promise<T>): Promise<T> {
  */
 export function prepareLessonImage(data: Buffer, sourceType: 'png' | 'jpeg' | 'webp'): Promise<ProcessedImage> {
   return run(async () => {
-    const pipeline = decode(data).resize({ width: LESSON_IMAGE_MAX_WIDTH, withoutEnlargement: true });
+    const pipeline = (await decode(data)).resize({ width: LESSON_IMAGE_MAX_WIDTH, withoutEnlargement: true });
     const lossy = await encode(pipeline, { quality: PHOTO_QUALITY, effort: 4 });
     if (sourceType !== 'png') return lossy;
     const lossless = await encode(pipeline, { lossless: true, effort: 4 });
@@ -60,10 +64,8 @@ export function prepareLessonImage(data: Buffer, sourceType: 'png' | 'jpeg' | 'w
 
 /** A course cover: cropped to COVER_SIZE around the most interesting part of the picture. */
 export function prepareCoverImage(data: Buffer): Promise<ProcessedImage> {
-  return run(() =>
-    encode(
-      decode(data).resize({ ...COVER_SIZE, fit: 'cover', position: sharp.strategy.attention }),
-      { quality: PHOTO_QUALITY, effort: 4 },
-    ),
-  );
+  return run(async () => {
+    const sharp = await loadSharp();
+    return encode((await decode(data)).resize({ ...COVER_SIZE, fit: 'cover', position: sharp.strategy.attention }), { quality: PHOTO_QUALITY, effort: 4 });
+  });
 }

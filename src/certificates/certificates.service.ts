@@ -19,7 +19,6 @@ import { CertificateMailer } from './certificate-mailer';
 import { issueCertificateJobId } from './certificates.queue';
 import { buildOpenBadgeCredential, verifyUrl } from './credential/open-badge';
 import { IssuerKeysService } from './credential/issuer-keys.service';
-import { renderCertificatePdf } from './pdf/certificate-pdf';
 import { newSerial } from './serial';
 
 /** Set on a transaction's query runner when it wrote outbox rows: the relay runs right after the commit. */
@@ -240,6 +239,8 @@ export class CertificatesService implements OnModuleInit {
       }),
     );
     const pdfPath = `certificates/${certificate.serial}.pdf`;
+    // pdfkit and its fonts (about 24 MB) are loaded by the first certificate a worker renders, not by every web process.
+    const { renderCertificatePdf } = await import('./pdf/certificate-pdf');
     await this.storage.put(pdfPath, await renderCertificatePdf(this.pdfContent(certificate, issuedAt)));
 
     const moved = await this.transactions.run(async (manager) => {

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
-import nodemailer, { Transporter } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 
@@ -17,21 +17,25 @@ export interface PlainMail {
 @Injectable()
 export class MailService implements OnModuleDestroy {
   private readonly logger = new Logger('Mail');
-  private readonly transport: Transporter | null;
+  /** Made on the first mail: nodemailer costs every process about 12 MB, most never send one. */
+  private transport?: Promise<Transporter>;
 
-  constructor(@Inject(APP_CONFIG) private readonly config: Pick<AppConfig, 'smtpUrl' | 'mailFrom'>) {
-    this.transport = config.smtpUrl ? nodemailer.createTransport(config.smtpUrl) : null;
-  }
+  constructor(@Inject(APP_CONFIG) private readonly config: Pick<AppConfig, 'smtpUrl' | 'mailFrom'>) {}
 
   get enabled(): boolean {
-    return this.transport !== null;
+    return this.config.smtpUrl !== null;
+  }
+
+  private transporter(url: string): Promise<Transporter> {
+    this.transport ??= import('nodemailer').then((module) => module.default.createTransport(url));
+    return this.transport;
   }
 
   /** True when the SMTP server took the mail; `what` names it in the log if it did not. */
   async send(mail: PlainMail, what: string): Promise<boolean> {
-    if (!this.transport) return false;
+    if (!this.config.smtpUrl) return false;
     try {
-      await this.transport.sendMail({ from: this.config.mailFrom, ...mail });
+      await (await this.transporter(this.config.smtpUrl)).sendMail({ from: this.config.mailFrom, ...mail });
       return true;
     } catch (error) {
       this.logger.warn(`could not mail ${what}: ${error instanceof Error ? error.message : String(error)}`);
@@ -39,7 +43,7 @@ export class MailService implements OnModuleDestroy {
     }
   }
 
-  onModuleDestroy(): void {
-    this.transport?.close();
+  async onModuleDestroy(): Promise<void> {
+    (await this.transport?.catch(() => undefined))?.close();
   }
 }
