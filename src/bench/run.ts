@@ -218,19 +218,40 @@ async function queriesFor(url: string, cookie = ''): Promise<string> {
   return response.headers.get('x-query-count') ?? '?';
 }
 
+/**
+ * Database round trips per page, from a second instance on the same database with the counter
+ * on (it costs CPU, so the loaded instance runs without it); each page is read twice, warm.
+ */
+async function countQueries(env: Record<string, string>, pages: [string, string, string][]): Promise<Record<string, string>> {
+  const port = await freePort();
+  const counter = start('main.js', { ...env, PORT: String(port), QUERY_COUNT_HEADER: 'true', IMPORT_CONTENT_ON_START: 'false' });
+  try {
+    await waitFor(`http://127.0.0.1:${port}/health`, 60_000);
+    const counts: Record<string, string> = {};
+    for (const [name, path, cookie] of pages) {
+      await queriesFor(`http://127.0.0.1:${port}${path}`, cookie);
+      counts[name] = await queriesFor(`http://127.0.0.1:${port}${path}`, cookie);
+    }
+    return counts;
+  } finally {
+    counter.kill();
+    await once(counter, 'exit').catch(() => undefined);
+  }
+}
+
 async function benchOne(database: DatabaseUnderTest, dataDir: string, contentDir: string, baseUrl: string): Promise<void> {
-  const appPort = await freePort();
-  const app = start('main.js', {
-    PORT: String(appPort),
+  const env = {
     DATA_DIR: dataDir,
     CONTENT_DIR: contentDir,
     NODE_ENV: 'production',
     SESSION_SECRET: 'bench-session-secret-0123456789-abcdefghij',
     LOG_LEVEL: 'error',
     ROLE: 'web',
-    QUERY_COUNT_HEADER: 'true',
     ...database.env,
-  });
+  };
+  const appPort = await freePort();
+  // Loaded without the query counter, as in production; a second instance counts (see below).
+  const app = start('main.js', { ...env, PORT: String(appPort), QUERY_COUNT_HEADER: 'false' });
   const appUrl = `http://127.0.0.1:${appPort}`;
   try {
     await waitFor(`${appUrl}/health`, 60_000);
@@ -248,13 +269,12 @@ async function benchOne(database: DatabaseUnderTest, dataDir: string, contentDir
       ['dashboard (signed in, 3 enrolments)', `${appUrl}/dashboard`, 'baseline: dashboard template', `${baseUrl}/dashboard`],
     ];
     const results: Measured[] = [];
-    const queries: Record<string, string> = {};
     for (const [name, url, baselineName, baselineUrl] of pages) {
       const cookie = name.includes('anonymous') ? '' : reader.cookie;
-      queries[name] = await queriesFor(url, cookie);
       results.push(await load(baselineName, baselineUrl));
       results.push(await load(name, url, cookie ? { cookie } : {}));
     }
+    const queries = await countQueries(env, pages.map(([name, url]) => [name, url.replace(appUrl, ''), name.includes('anonymous') ? '' : reader.cookie]));
 
     // Answer saves on the real endpoint: one open 20-question attempt, the same answer re-saved.
     const saver = await learner(appUrl, 1);

@@ -42,20 +42,18 @@ export class CountingLogger extends AdvancedConsoleLogger {
 }
 
 /**
- * Counts the queries of each request and, when enabled, reports them in a response header
- * (tests and the benchmark read it). Mounted first, so the session and user lookups count too.
+ * Counts the queries of each request and reports them in a response header (tests and the
+ * benchmark read it). Mounted first, so the session and user lookups count too.
  */
-export function queryCountMiddleware(exposeHeader: boolean) {
+export function queryCountMiddleware() {
   return (_req: Request, res: Response, next: NextFunction): void => {
     withQueryTally(() => {
-      if (exposeHeader) {
-        const tally = tallies.getStore() as QueryTally;
-        const writeHead = res.writeHead;
-        res.writeHead = function (this: Response, ...args: Parameters<Response['writeHead']>) {
-          if (!res.headersSent) res.setHeader(QUERY_COUNT_HEADER, String(tally.count));
-          return writeHead.apply(this, args);
-        } as Response['writeHead'];
-      }
+      const tally = tallies.getStore() as QueryTally;
+      const writeHead = res.writeHead;
+      res.writeHead = function (this: Response, ...args: Parameters<Response['writeHead']>) {
+        if (!res.headersSent) res.setHeader(QUERY_COUNT_HEADER, String(tally.count));
+        return writeHead.apply(this, args);
+      } as Response['writeHead'];
       next();
     });
   };
