@@ -69,7 +69,7 @@ export class QuizController {
   }
 
   @Post('attempts')
-  async begin(@Param('slug') slug: string, @Param('quiz') quizSlug: string, @CurrentUser() user: User, @Req() req: Request, @Res() res: Response) {
+  async begin(@Param('slug') slug: string, @Param('quiz') quizSlug: string, @CurrentUser() user: User, @Res() res: Response) {
     const ctx = await this.context(user, res, slug, quizSlug);
     if (!ctx) return;
     const attempt = await this.quizzes.startAttempt(ctx.user.id, ctx.quiz, this.clock.now());
