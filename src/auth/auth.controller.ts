@@ -8,6 +8,7 @@ import { User } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
 import { LOCALE_COOKIE } from '../i18n/locale.middleware';
 import { AuthService } from './auth.service';
+import { CurrentUser } from './current-user.decorator';
 import { LocalLoginGuard } from './local-login.guard';
 import { Public, RequireRole } from './roles.decorator';
 import { SetupService } from './setup.service';
@@ -98,8 +99,7 @@ export class AuthController {
 
   @RequireRole()
   @Get('account')
-  accountPage(@Req() req: Request, @Res() res: Response, @Query('saved') saved?: string) {
-    const user = req.user as User;
+  accountPage(@CurrentUser() user: User, @Req() req: Request, @Res() res: Response, @Query('saved') saved?: string) {
     renderForm(req, res, 'auth/account', {
       values: { name: user.name, certificateName: user.certificateName ?? '', locale: user.locale },
       saved: saved === 'profile',
@@ -109,8 +109,7 @@ export class AuthController {
 
   @RequireRole()
   @Post('account')
-  async updateAccount(@Req() req: Request, @Res() res: Response, @Body() body: Form) {
-    const user = req.user as User;
+  async updateAccount(@CurrentUser() user: User, @Req() req: Request, @Res() res: Response, @Body() body: Form) {
     try {
       const updated = await this.users.updateProfile(user.id, { name: body.name, certificateName: body.certificateName ?? '', locale: body.locale });
       res.cookie(LOCALE_COOKIE, updated.locale, { httpOnly: true, sameSite: 'lax', maxAge: 365 * 86400_000 });
@@ -123,8 +122,7 @@ export class AuthController {
 
   @RequireRole()
   @Post('account/password')
-  async changePassword(@Req() req: Request, @Res() res: Response, @Body() body: Form) {
-    const user = req.user as User;
+  async changePassword(@CurrentUser() user: User, @Req() req: Request, @Res() res: Response, @Body() body: Form) {
     try {
       await this.users.changePassword(user.id, body.currentPassword, body.newPassword);
       res.redirect(303, '/account?saved=password');
@@ -145,9 +143,9 @@ export class AuthController {
   /** Signed in, the switch is a form (CSRF-protected) and is kept on the account. */
   @RequireRole()
   @Post('locale')
-  async saveLocale(@Req() req: Request, @Res() res: Response, @Body() body: Form) {
+  async saveLocale(@CurrentUser() user: User, @Res() res: Response, @Body() body: Form) {
     if (isLocale(body.locale)) {
-      await this.users.setLocale((req.user as User).id, body.locale);
+      await this.users.setLocale(user.id, body.locale);
       res.cookie(LOCALE_COOKIE, body.locale, { httpOnly: true, sameSite: 'lax', maxAge: 365 * 86400_000 });
     }
     res.redirect(303, safeNext(body.next, '/'));

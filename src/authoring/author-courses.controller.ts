@@ -1,6 +1,8 @@
 import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { csrfToken } from '../auth/csrf';
+import { CurrentUser } from '../auth/current-user.decorator';
+import { User } from '../users/user.entity';
 import { RequireRole } from '../auth/roles.decorator';
 import { FormInvalidError } from '../common/domain-error';
 import { IMAGE_MAX_BYTES, storedImageTag } from '../common/image-info';
@@ -8,7 +10,7 @@ import { renderForm } from '../common/forms';
 import { CourseRefreshService } from '../enrollments/course-refresh.service';
 import { I18nService } from '../i18n/i18n.service';
 import { QuizzesService } from '../quizzes/quizzes.service';
-import { courseHeader, settingsOptions, settingsValues, translateProblems, userOf } from './author-pages';
+import { courseHeader, settingsOptions, settingsValues, translateProblems } from './author-pages';
 import { readCourseSettings, readNewCourse, revisionOf } from './authoring-forms';
 import { uploadedFile } from './authoring-upload.middleware';
 import { AuthoringService } from './authoring.service';
@@ -35,14 +37,14 @@ export class AuthorCoursesController {
   ) {}
 
   @Get()
-  async index(@Req() req: Request, @Res() res: Response) {
-    const rows = await this.access.coursesFor(userOf(req));
+  async index(@CurrentUser() user: User, @Res() res: Response) {
+    const rows = await this.access.coursesFor(user);
     res.render('author/index', {
       courses: rows.map(({ course, role }) => ({
         ...courseHeader(course),
         roleKey: role ? `author.role.${role}` : null,
       })),
-      isAdmin: userOf(req).role === 'admin',
+      isAdmin: user.role === 'admin',
     });
   }
 
@@ -56,9 +58,9 @@ export class AuthorCoursesController {
 
   @Post('courses')
   @HttpCode(200)
-  async create(@Body() body: Record<string, unknown>, @Req() req: Request, @Res() res: Response) {
+  async create(@Body() body: Record<string, unknown>, @CurrentUser() user: User, @Req() req: Request, @Res() res: Response) {
     try {
-      const course = await this.authoring.createCourse(userOf(req), readNewCourse(body));
+      const course = await this.authoring.createCourse(user, readNewCourse(body));
       res.redirect(303, `/author/courses/${course.id}`);
     } catch (error) {
       if (!(error instanceof FormInvalidError)) throw error;
@@ -69,11 +71,12 @@ export class AuthorCoursesController {
   @Get('courses/:id')
   async overview(
     @Param('id', ParseIntPipe) id: number,
+    @CurrentUser() user: User,
     @Req() req: Request,
     @Res() res: Response,
     @Query('done') done?: string,
   ) {
-    const access = await this.access.access(userOf(req), id);
+    const access = await this.access.access(user, id);
     await this.renderOverview(req, res, access, {
       done: typeof done === 'string' ? `author.done.${done.replace(/[^a-z_]/g, '')}` : null,
     });
@@ -130,11 +133,12 @@ export class AuthorCoursesController {
   @Get('courses/:id/settings')
   async settings(
     @Param('id', ParseIntPipe) id: number,
+    @CurrentUser() user: User,
     @Req() req: Request,
     @Res() res: Response,
     @Query('done') done?: string,
   ) {
-    const access = await this.access.access(userOf(req), id);
+    const access = await this.access.access(user, id);
     const { content } = await this.drafts.read(access.course);
     const values = settingsValues(content);
     renderForm(req, res, 'author/settings', {
@@ -159,13 +163,14 @@ export class AuthorCoursesController {
   async saveCover(
     @Param('id', ParseIntPipe) id: number,
     @Body() body: Record<string, unknown>,
+    @CurrentUser() user: User,
     @Req() req: Request,
     @Res() res: Response,
   ) {
-    const access = await this.access.access(userOf(req), id);
+    const access = await this.access.access(user, id);
     try {
       const remove = body.action === 'remove';
-      await this.authoring.setCover(userOf(req), access, remove ? null : (uploadedFile(req, 'cover')?.data ?? Buffer.alloc(0)));
+      await this.authoring.setCover(user, access, remove ? null : (uploadedFile(req, 'cover')?.data ?? Buffer.alloc(0)));
       res.redirect(303, `/author/courses/${id}/settings?done=${remove ? 'cover_removed' : 'cover_set'}`);
     } catch (error) {
       if (!(error instanceof FormInvalidError)) throw error;
@@ -181,12 +186,13 @@ export class AuthorCoursesController {
   async saveSettings(
     @Param('id', ParseIntPipe) id: number,
     @Body() body: Record<string, unknown>,
+    @CurrentUser() user: User,
     @Req() req: Request,
     @Res() res: Response,
   ) {
-    const access = await this.access.access(userOf(req), id);
+    const access = await this.access.access(user, id);
     try {
-      await this.authoring.saveSettings(userOf(req), access, readCourseSettings(body), revisionOf(body));
+      await this.authoring.saveSettings(user, access, readCourseSettings(body), revisionOf(body));
       res.redirect(303, `/author/courses/${id}?done=settings`);
     } catch (error) {
       if (error instanceof SettingsChangedError) {
@@ -214,9 +220,9 @@ export class AuthorCoursesController {
 
   @Post('courses/:id/publish')
   @HttpCode(200)
-  async publish(@Param('id', ParseIntPipe) id: number, @Req() req: Request, @Res() res: Response) {
-    const access = await this.access.access(userOf(req), id);
-    const result = await this.publishing.publish(userOf(req), access);
+  async publish(@Param('id', ParseIntPipe) id: number, @CurrentUser() user: User, @Req() req: Request, @Res() res: Response) {
+    const access = await this.access.access(user, id);
+    const result = await this.publishing.publish(user, access);
     if (result.problems.length === 0) return res.redirect(303, `/author/courses/${id}?done=published`);
     res.status(422);
     await this.renderOverview(req, res, access, { publishProblems: result.problems });
@@ -224,15 +230,15 @@ export class AuthorCoursesController {
 
   @Post('courses/:id/unpublish')
   @HttpCode(200)
-  async unpublish(@Param('id', ParseIntPipe) id: number, @Req() req: Request, @Res() res: Response) {
-    await this.publishing.withdraw(userOf(req), await this.access.access(userOf(req), id), 'draft');
+  async unpublish(@Param('id', ParseIntPipe) id: number, @CurrentUser() user: User, @Res() res: Response) {
+    await this.publishing.withdraw(user, await this.access.access(user, id), 'draft');
     res.redirect(303, `/author/courses/${id}?done=unpublished`);
   }
 
   @Post('courses/:id/archive')
   @HttpCode(200)
-  async archive(@Param('id', ParseIntPipe) id: number, @Req() req: Request, @Res() res: Response) {
-    await this.publishing.withdraw(userOf(req), await this.access.access(userOf(req), id), 'archived');
+  async archive(@Param('id', ParseIntPipe) id: number, @CurrentUser() user: User, @Res() res: Response) {
+    await this.publishing.withdraw(user, await this.access.access(user, id), 'archived');
     res.redirect(303, `/author/courses/${id}?done=archived`);
   }
 
@@ -241,12 +247,13 @@ export class AuthorCoursesController {
   async addCoauthor(
     @Param('id', ParseIntPipe) id: number,
     @Body('email') email: unknown,
+    @CurrentUser() user: User,
     @Req() req: Request,
     @Res() res: Response,
   ) {
-    const access = await this.access.access(userOf(req), id);
+    const access = await this.access.access(user, id);
     try {
-      await this.authoring.addCoauthor(userOf(req), access, typeof email === 'string' ? email : '');
+      await this.authoring.addCoauthor(user, access, typeof email === 'string' ? email : '');
       res.redirect(303, `/author/courses/${id}?done=author_added#authors`);
     } catch (error) {
       if (!(error instanceof FormInvalidError)) throw error;
@@ -260,10 +267,10 @@ export class AuthorCoursesController {
   async removeCoauthor(
     @Param('id', ParseIntPipe) id: number,
     @Param('userId', ParseIntPipe) userId: number,
-    @Req() req: Request,
+    @CurrentUser() user: User,
     @Res() res: Response,
   ) {
-    await this.authoring.removeCoauthor(userOf(req), await this.access.access(userOf(req), id), userId);
+    await this.authoring.removeCoauthor(user, await this.access.access(user, id), userId);
     res.redirect(303, `/author/courses/${id}?done=author_removed#authors`);
   }
 
@@ -272,12 +279,13 @@ export class AuthorCoursesController {
   async assignOwner(
     @Param('id', ParseIntPipe) id: number,
     @Body('ownerEmail') email: unknown,
+    @CurrentUser() user: User,
     @Req() req: Request,
     @Res() res: Response,
   ) {
-    const access = await this.access.access(userOf(req), id);
+    const access = await this.access.access(user, id);
     try {
-      await this.authoring.assignOwner(userOf(req), access, typeof email === 'string' ? email : '');
+      await this.authoring.assignOwner(user, access, typeof email === 'string' ? email : '');
       res.redirect(303, `/author/courses/${id}?done=owner_assigned#authors`);
     } catch (error) {
       if (!(error instanceof FormInvalidError)) throw error;
@@ -290,13 +298,13 @@ export class AuthorCoursesController {
   @Get('courses/:id/export.zip')
   async exportZip(
     @Param('id', ParseIntPipe) id: number,
-    @Req() req: Request,
+    @CurrentUser() user: User,
     @Res() res: Response,
     @Query('source') source?: string,
   ) {
-    const access = await this.access.access(userOf(req), id);
+    const access = await this.access.access(user, id);
     const zip = await this.exports.zip(
-      { id: userOf(req).id, email: userOf(req).email },
+      { id: user.id, email: user.email },
       access.course,
       source === 'live' ? 'live' : 'draft',
     );

@@ -1,11 +1,13 @@
 import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { CurrentUser } from '../auth/current-user.decorator';
+import { User } from '../users/user.entity';
 import { RequireRole } from '../auth/roles.decorator';
 import { FormInvalidError, NotFoundError } from '../common/domain-error';
 import { renderForm } from '../common/forms';
 import { renderMarkdown } from '../courses/markdown';
 import { I18nService } from '../i18n/i18n.service';
-import { courseHeader, userOf } from './author-pages';
+import { courseHeader } from './author-pages';
 import { readLesson, readNewPart, revisionOf } from './authoring-forms';
 import { LessonChangedError, LessonGoneError } from './authoring-errors';
 import { AuthoringService } from './authoring.service';
@@ -42,11 +44,11 @@ export class AuthorLessonsController {
   async add(
     @Param('id', ParseIntPipe) id: number,
     @Body() body: Body,
-    @Req() req: Request,
+    @CurrentUser() user: User,
     @Res() res: Response,
   ) {
-    const access = await this.access.access(userOf(req), id);
-    const slug = await this.authoring.addLesson(userOf(req), access, readNewPart(body));
+    const access = await this.access.access(user, id);
+    const slug = await this.authoring.addLesson(user, access, readNewPart(body));
     res.redirect(303, `/author/courses/${id}/lessons/${slug}`);
   }
 
@@ -54,11 +56,12 @@ export class AuthorLessonsController {
   async edit(
     @Param('id', ParseIntPipe) id: number,
     @Param('slug') slug: string,
+    @CurrentUser() user: User,
     @Req() req: Request,
     @Res() res: Response,
     @Query('saved') saved?: string,
   ) {
-    const access = await this.access.access(userOf(req), id);
+    const access = await this.access.access(user, id);
     const lesson = moduleBySlug((await this.drafts.read(access.course)).content, slug);
     if (!lesson) throw new NotFoundError('errors.lesson_not_found');
     const values = {
@@ -81,10 +84,11 @@ export class AuthorLessonsController {
     @Param('id', ParseIntPipe) id: number,
     @Param('slug') slug: string,
     @Body() body: Body,
+    @CurrentUser() user: User,
     @Req() req: Request,
     @Res() res: Response,
   ) {
-    const access = await this.access.access(userOf(req), id);
+    const access = await this.access.access(user, id);
     const lesson = moduleBySlug((await this.drafts.read(access.course)).content, slug);
     const typed: Record<string, string> = {
       ...(body as Record<string, string>),
@@ -101,9 +105,9 @@ export class AuthorLessonsController {
         }),
       );
     }
-    if (action === 'upload') return this.upload(req, res, access, slug, lesson ?? null, typed);
+    if (action === 'upload') return this.upload(user, req, res, access, slug, lesson ?? null, typed);
     try {
-      await this.authoring.saveLesson(userOf(req), access, slug, readLesson(body), revisionOf(body));
+      await this.authoring.saveLesson(user, access, slug, readLesson(body), revisionOf(body));
       res.redirect(303, `/author/courses/${id}/lessons/${slug}?saved=1`);
     } catch (error) {
       if (error instanceof LessonChangedError || error instanceof LessonGoneError) {
@@ -133,10 +137,10 @@ export class AuthorLessonsController {
     @Param('id', ParseIntPipe) id: number,
     @Param('slug') slug: string,
     @Body() body: Body,
-    @Req() req: Request,
+    @CurrentUser() user: User,
     @Res() res: Response,
   ) {
-    const access = await this.access.access(userOf(req), id);
+    const access = await this.access.access(user, id);
     if (!moduleBySlug((await this.drafts.read(access.course)).content, slug))
       throw new NotFoundError('errors.lesson_not_found');
     const markdown = typeof body.bodyMarkdown === 'string' ? body.bodyMarkdown : '';
@@ -152,6 +156,7 @@ export class AuthorLessonsController {
   }
 
   private async upload(
+    user: User,
     req: Request,
     res: Response,
     access: CourseAccess,
@@ -162,7 +167,7 @@ export class AuthorLessonsController {
     const file = uploadedFile(req, 'image');
     try {
       const image = await this.authoring.uploadImage(
-        userOf(req),
+        user,
         access,
         slug,
         file?.data ?? Buffer.alloc(0),
@@ -207,11 +212,11 @@ export class AuthorLessonsController {
     @Param('id', ParseIntPipe) id: number,
     @Param('slug') slug: string,
     @Body('direction') direction: unknown,
-    @Req() req: Request,
+    @CurrentUser() user: User,
     @Res() res: Response,
   ) {
-    const access = await this.access.access(userOf(req), id);
-    await this.authoring.moveLesson(userOf(req), access, slug, direction === 'up' ? 'up' : 'down');
+    const access = await this.access.access(user, id);
+    await this.authoring.moveLesson(user, access, slug, direction === 'up' ? 'up' : 'down');
     res.redirect(303, `/author/courses/${id}#lessons`);
   }
 
@@ -220,11 +225,11 @@ export class AuthorLessonsController {
   async remove(
     @Param('id', ParseIntPipe) id: number,
     @Param('slug') slug: string,
-    @Req() req: Request,
+    @CurrentUser() user: User,
     @Res() res: Response,
   ) {
-    const access = await this.access.access(userOf(req), id);
-    await this.authoring.deleteLesson(userOf(req), access, slug);
+    const access = await this.access.access(user, id);
+    await this.authoring.deleteLesson(user, access, slug);
     res.redirect(303, `/author/courses/${id}?done=lesson_deleted#lessons`);
   }
 }

@@ -1,16 +1,14 @@
-import type { Request, Response } from 'express';
+import type { Response } from 'express';
 import type { Course } from '../courses/course.entity';
 import { COURSE_LEVELS } from '../courses/course.entity';
 import { I18nService } from '../i18n/i18n.service';
 import { QUIZ_GRADING, QUIZ_REVIEW } from '../quizzes/entities/quiz.entity';
-import { LOCALES, Locale, User } from '../users/user.entity';
+import { LOCALES, Locale } from '../users/user.entity';
 import type { DraftContent, DraftQuiz } from './draft-content';
 import type { DraftProblem } from './draft-problems';
 
-// Small helpers shared by the authoring controllers: the signed-in user, the course header every
-// authoring page shows, and the option lists of the forms.
-
-export const userOf = (req: Request) => req.user as User;
+// Small helpers shared by the authoring controllers: the course header every authoring page
+// shows, and the option lists of the forms.
 
 export function courseHeader(course: Course) {
   return {

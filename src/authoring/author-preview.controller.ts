@@ -1,11 +1,13 @@
-import { Controller, Get, Param, ParseIntPipe, Req, Res } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import { Controller, Get, Param, ParseIntPipe, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { CurrentUser } from '../auth/current-user.decorator';
+import { User } from '../users/user.entity';
 import { RequireRole } from '../auth/roles.decorator';
 import { NotFoundError } from '../common/domain-error';
 import { storedImageTag } from '../common/image-info';
 import { Course } from '../courses/course.entity';
 import { renderMarkdown } from '../courses/markdown';
-import { courseHeader, userOf } from './author-pages';
+import { courseHeader } from './author-pages';
 import { CourseAccessService } from './course-access.service';
 import { DraftContent } from './draft-content';
 import { DraftsService } from './drafts.service';
@@ -25,8 +27,8 @@ export class AuthorPreviewController {
   ) {}
 
   @Get()
-  async coursePage(@Param('id', ParseIntPipe) id: number, @Req() req: Request, @Res() res: Response) {
-    const access = await this.access.access(userOf(req), id);
+  async coursePage(@Param('id', ParseIntPipe) id: number, @CurrentUser() user: User, @Res() res: Response) {
+    const access = await this.access.access(user, id);
     const draft = (await this.drafts.read(access.course)).content;
     const checksAfter = (slug: string) =>
       draft.quizzes
@@ -59,10 +61,10 @@ export class AuthorPreviewController {
   async lessonPage(
     @Param('id', ParseIntPipe) id: number,
     @Param('slug') slug: string,
-    @Req() req: Request,
+    @CurrentUser() user: User,
     @Res() res: Response,
   ) {
-    const access = await this.access.access(userOf(req), id);
+    const access = await this.access.access(user, id);
     const draft = (await this.drafts.read(access.course)).content;
     const index = draft.modules.findIndex((m) => m.slug === slug);
     if (index < 0) throw new NotFoundError('errors.lesson_not_found');

@@ -1,11 +1,13 @@
 import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { CurrentUser } from '../auth/current-user.decorator';
+import { User } from '../users/user.entity';
 import { RequireRole } from '../auth/roles.decorator';
 import { FormInvalidError, NotFoundError } from '../common/domain-error';
 import { renderForm } from '../common/forms';
 import { writeGift } from '../quizzes/gift/gift-writer';
 import { QuizzesService } from '../quizzes/quizzes.service';
-import { courseHeader, placementOptions, quizOptions, quizValues, userOf } from './author-pages';
+import { courseHeader, placementOptions, quizOptions, quizValues } from './author-pages';
 import { readNewQuiz, readQuizSettings, revisionOf } from './authoring-forms';
 import { QuizChangedError } from './authoring-errors';
 import {
@@ -52,11 +54,11 @@ export class AuthorQuizzesController {
   ) {}
 
   private async load(
-    req: Request,
+    user: User,
     id: number,
     slug: string,
   ): Promise<{ access: CourseAccess; draft: DraftContent; quiz: DraftQuiz }> {
-    const access = await this.access.access(userOf(req), id);
+    const access = await this.access.access(user, id);
     const draft = (await this.drafts.read(access.course)).content;
     const quiz = quizBySlug(draft, slug);
     if (!quiz) throw new NotFoundError('quizzes.not_found');
@@ -68,13 +70,13 @@ export class AuthorQuizzesController {
   async add(
     @Param('id', ParseIntPipe) id: number,
     @Body() body: Body,
-    @Req() req: Request,
+    @CurrentUser() user: User,
     @Res() res: Response,
   ) {
-    const access = await this.access.access(userOf(req), id);
+    const access = await this.access.access(user, id);
     const draft = (await this.drafts.read(access.course)).content;
     const slug = await this.authoring.addQuiz(
-      userOf(req),
+      user,
       access,
       readNewQuiz(
         body,
@@ -88,11 +90,12 @@ export class AuthorQuizzesController {
   async show(
     @Param('id', ParseIntPipe) id: number,
     @Param('slug') slug: string,
+    @CurrentUser() user: User,
     @Req() req: Request,
     @Res() res: Response,
     @Query('done') done?: string,
   ) {
-    const { access, draft, quiz } = await this.load(req, id, slug);
+    const { access, draft, quiz } = await this.load(user, id, slug);
     await this.renderQuiz(req, res, access, draft, quiz, {
       done: typeof done === 'string' ? `author.done.${done.replace(/[^a-z_]/g, '')}` : null,
     });
@@ -143,13 +146,14 @@ export class AuthorQuizzesController {
     @Param('id', ParseIntPipe) id: number,
     @Param('slug') slug: string,
     @Body() body: Body,
+    @CurrentUser() user: User,
     @Req() req: Request,
     @Res() res: Response,
   ) {
-    const { access, draft, quiz } = await this.load(req, id, slug);
+    const { access, draft, quiz } = await this.load(user, id, slug);
     try {
       await this.authoring.saveQuizSettings(
-        userOf(req),
+        user,
         access,
         slug,
         readQuizSettings(
@@ -177,11 +181,11 @@ export class AuthorQuizzesController {
   async remove(
     @Param('id', ParseIntPipe) id: number,
     @Param('slug') slug: string,
-    @Req() req: Request,
+    @CurrentUser() user: User,
     @Res() res: Response,
   ) {
-    const access = await this.access.access(userOf(req), id);
-    await this.authoring.deleteQuiz(userOf(req), access, slug);
+    const access = await this.access.access(user, id);
+    await this.authoring.deleteQuiz(user, access, slug);
     res.redirect(303, `/author/courses/${id}?done=quiz_deleted#quizzes`);
   }
 
@@ -190,10 +194,10 @@ export class AuthorQuizzesController {
   async exportGift(
     @Param('id', ParseIntPipe) id: number,
     @Param('slug') slug: string,
-    @Req() req: Request,
+    @CurrentUser() user: User,
     @Res() res: Response,
   ) {
-    const { access, quiz } = await this.load(req, id, slug);
+    const { access, quiz } = await this.load(user, id, slug);
     res.set({
       'Content-Type': 'text/plain; charset=utf-8',
       'Content-Disposition': `attachment; filename="${access.course.slug}-${quiz.slug}.gift"`,
@@ -209,10 +213,11 @@ export class AuthorQuizzesController {
     @Param('id', ParseIntPipe) id: number,
     @Param('slug') slug: string,
     @Body() body: Body,
+    @CurrentUser() user: User,
     @Req() req: Request,
     @Res() res: Response,
   ) {
-    const { access, draft, quiz } = await this.load(req, id, slug);
+    const { access, draft, quiz } = await this.load(user, id, slug);
     const file = uploadedFile(req, 'giftFile');
     const source = (
       file ? file.data.toString('utf8') : typeof body.gift === 'string' ? body.gift : ''
@@ -224,7 +229,7 @@ export class AuthorQuizzesController {
       });
     }
     try {
-      await this.authoring.importGift(userOf(req), access, slug, source, mode, revisionOf(body));
+      await this.authoring.importGift(user, access, slug, source, mode, revisionOf(body));
       res.redirect(303, `/author/courses/${id}/quizzes/${slug}?done=gift_imported#questions`);
     } catch (error) {
       if (error instanceof GiftInvalidError) {
@@ -251,10 +256,11 @@ export class AuthorQuizzesController {
     @Param('id', ParseIntPipe) id: number,
     @Param('slug') slug: string,
     @Query('type') type: string,
+    @CurrentUser() user: User,
     @Req() req: Request,
     @Res() res: Response,
   ) {
-    const { access, quiz } = await this.load(req, id, slug);
+    const { access, quiz } = await this.load(user, id, slug);
     renderForm(
       req,
       res,
@@ -269,10 +275,11 @@ export class AuthorQuizzesController {
     @Param('id', ParseIntPipe) id: number,
     @Param('slug') slug: string,
     @Body() body: Body,
+    @CurrentUser() user: User,
     @Req() req: Request,
     @Res() res: Response,
   ) {
-    return this.saveQuestion(id, slug, null, body, req, res);
+    return this.saveQuestion(user, id, slug, null, body, req, res);
   }
 
   @Get(':slug/questions/:number')
@@ -280,10 +287,11 @@ export class AuthorQuizzesController {
     @Param('id', ParseIntPipe) id: number,
     @Param('slug') slug: string,
     @Param('number', ParseIntPipe) number: number,
+    @CurrentUser() user: User,
     @Req() req: Request,
     @Res() res: Response,
   ) {
-    const { access, quiz } = await this.load(req, id, slug);
+    const { access, quiz } = await this.load(user, id, slug);
     const question = quiz.questions[number - 1];
     if (!question) throw new NotFoundError();
     renderForm(
@@ -301,10 +309,11 @@ export class AuthorQuizzesController {
     @Param('slug') slug: string,
     @Param('number', ParseIntPipe) number: number,
     @Body() body: Body,
+    @CurrentUser() user: User,
     @Req() req: Request,
     @Res() res: Response,
   ) {
-    return this.saveQuestion(id, slug, number, body, req, res);
+    return this.saveQuestion(user, id, slug, number, body, req, res);
   }
 
   @Post(':slug/questions/:number/delete')
@@ -314,12 +323,13 @@ export class AuthorQuizzesController {
     @Param('slug') slug: string,
     @Param('number', ParseIntPipe) number: number,
     @Body() body: Body,
+    @CurrentUser() user: User,
     @Req() req: Request,
     @Res() res: Response,
   ) {
-    const { access, draft, quiz } = await this.load(req, id, slug);
+    const { access, draft, quiz } = await this.load(user, id, slug);
     try {
-      await this.authoring.deleteQuestion(userOf(req), access, slug, number, revisionOf(body));
+      await this.authoring.deleteQuestion(user, access, slug, number, revisionOf(body));
       res.redirect(303, `/author/courses/${id}/quizzes/${slug}?done=question_deleted#questions`);
     } catch (error) {
       if (!(error instanceof QuizChangedError)) throw error;
@@ -329,6 +339,7 @@ export class AuthorQuizzesController {
   }
 
   private async saveQuestion(
+    user: User,
     id: number,
     slug: string,
     number: number | null,
@@ -336,7 +347,7 @@ export class AuthorQuizzesController {
     req: Request,
     res: Response,
   ) {
-    const { access, quiz } = await this.load(req, id, slug);
+    const { access, quiz } = await this.load(user, id, slug);
     const type = isQuestionType(body.type) ? body.type : 'single';
     const form = questionFormFromBody(body, type);
     // "More rows": the same form again with blank rows added, nothing saved.
@@ -349,7 +360,7 @@ export class AuthorQuizzesController {
       );
     try {
       await this.authoring.saveQuestion(
-        userOf(req),
+        user,
         access,
         slug,
         number,

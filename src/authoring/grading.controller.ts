@@ -1,12 +1,13 @@
 import { Body, Controller, Get, Param, ParseIntPipe, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { csrfToken } from '../auth/csrf';
+import { CurrentUser } from '../auth/current-user.decorator';
+import { User } from '../users/user.entity';
 import { RequireRole } from '../auth/roles.decorator';
 import { NotFoundError } from '../common/domain-error';
 import { CoursesService } from '../courses/courses.service';
 import { AssessmentService } from '../enrollments/assessment.service';
 import { QuizzesService } from '../quizzes/quizzes.service';
-import { userOf } from './author-pages';
 import { CourseAccessService } from './course-access.service';
 
 /**
@@ -26,12 +27,13 @@ export class GradingController {
 
   @Get()
   async queue(
+    @CurrentUser() user: User,
     @Req() req: Request,
     @Res() res: Response,
     @Query('graded') graded?: string,
     @Query('course') course?: string,
   ) {
-    await this.renderQueue(req, res, { graded: !!graded, course });
+    await this.renderQueue(user, req, res, { graded: !!graded, course });
   }
 
   /**
@@ -39,11 +41,11 @@ export class GradingController {
    * refused mark, that answer's form shows the error next to the mark and comment as they were typed.
    */
   private async renderQueue(
+    user: User,
     req: Request,
     res: Response,
     options: { graded?: boolean; course?: string; refused?: { answerId: number; fields: Record<string, string>; values: Record<string, string> } },
   ) {
-    const user = userOf(req);
     const { course, refused } = options;
     const selectedId = typeof course === 'string' && /^\d+$/.test(course) ? Number(course) : null;
     const selected = selectedId === null ? null : (await this.access.access(user, selectedId)).course;
@@ -84,13 +86,14 @@ export class GradingController {
   async grade(
     @Param('answerId', ParseIntPipe) answerId: number,
     @Body() body: Record<string, string>,
+    @CurrentUser() user: User,
     @Req() req: Request,
     @Res() res: Response,
   ) {
     const courseId = await this.quizzes.courseIdOfAnswer(answerId);
     if (courseId === null) throw new NotFoundError();
     // 403 unless the user authors the course the answer was given in (administrators always do).
-    await this.access.access(userOf(req), courseId);
+    await this.access.access(user, courseId);
     const percent = Number(body.percent);
     if (
       body.percent === undefined ||
@@ -100,14 +103,14 @@ export class GradingController {
       percent > 100
     ) {
       const values = { percent: String(body.percent ?? ''), comment: String(body.comment ?? '') };
-      return this.renderQueue(req, res, {
+      return this.renderQueue(user, req, res, {
         course: body.course,
         refused: { answerId, fields: { percent: 'quizzes.grade_percent_invalid' }, values },
       });
     }
     await this.assessment.gradeEssay(
       answerId,
-      userOf(req).id,
+      user.id,
       percent,
       String(body.comment ?? '').slice(0, 5000),
     );

@@ -1,10 +1,12 @@
-import { Controller, Get, Param, ParseIntPipe, Req, Res } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import { Controller, Get, Param, ParseIntPipe, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { CurrentUser } from '../auth/current-user.decorator';
+import { User } from '../users/user.entity';
 import { RequireRole } from '../auth/roles.decorator';
 import { NotFoundError } from '../common/domain-error';
 import { QuizStatisticsService } from '../quizzes/quiz-statistics.service';
 import { QuizzesService } from '../quizzes/quizzes.service';
-import { courseHeader, userOf } from './author-pages';
+import { courseHeader } from './author-pages';
 import { CourseAccessService } from './course-access.service';
 
 const percent = (share: number | null) => (share === null ? null : Math.round(share * 1000) / 10);
@@ -24,10 +26,9 @@ export class QuizStatisticsController {
   ) {}
 
   @Get()
-  async show(@Param('quizId', ParseIntPipe) quizId: number, @Req() req: Request, @Res() res: Response) {
+  async show(@Param('quizId', ParseIntPipe) quizId: number, @CurrentUser() user: User, @Res() res: Response) {
     const quiz = await this.quizzes.findQuizById(quizId);
     if (!quiz) throw new NotFoundError('quizzes.not_found');
-    const user = userOf(req);
     // Managers read every quiz's statistics (see above); anyone else must author the quiz's course.
     const course =
       user.role === 'manager' ? null : courseHeader((await this.access.access(user, quiz.courseId)).course);

@@ -1,5 +1,6 @@
-import { Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import { Controller, Get, Param, Post, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { CurrentUser } from '../auth/current-user.decorator';
 import { RequireRole } from '../auth/roles.decorator';
 import { User } from '../users/user.entity';
 import { CertificatesService } from './certificates.service';
@@ -11,8 +12,8 @@ export class CertificatesController {
   constructor(private readonly certificates: CertificatesService) {}
 
   @Get(':serial.pdf')
-  async pdf(@Param('serial') serial: string, @Req() req: Request, @Res() res: Response) {
-    const { pdf } = await this.certificates.pdfFor(serial, req.user as User);
+  async pdf(@Param('serial') serial: string, @CurrentUser() user: User, @Res() res: Response) {
+    const { pdf } = await this.certificates.pdfFor(serial, user);
     res.set({
       'Content-Type': 'application/pdf',
       'Content-Disposition': `inline; filename="${serial}.pdf"`,
@@ -22,8 +23,8 @@ export class CertificatesController {
   }
 
   @Post('notices/dismiss')
-  async dismissNotices(@Req() req: Request, @Res() res: Response) {
-    await this.certificates.dismissNotices((req.user as User).id);
+  async dismissNotices(@CurrentUser() user: User, @Res() res: Response) {
+    await this.certificates.dismissNotices(user.id);
     res.redirect(303, '/dashboard');
   }
 }

@@ -2,6 +2,7 @@ import { Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { storedImageTag } from '../common/image-info';
 import { csrfToken } from '../auth/csrf';
+import { CurrentUser } from '../auth/current-user.decorator';
 import { Public, RequireRole } from '../auth/roles.decorator';
 import { NotFoundError } from '../common/domain-error';
 import { CoursesService } from '../courses/courses.service';
@@ -55,19 +56,25 @@ export class LearningController {
 
   @RequireRole()
   @Post('courses/:slug/enrol')
-  async enrol(@Param('slug') slug: string, @Req() req: Request, @Res() res: Response) {
+  async enrol(@Param('slug') slug: string, @CurrentUser() user: User, @Res() res: Response) {
     const { course, modules } = await this.courses.getPublishedCourse(slug);
-    await this.enrollments.enrol((req.user as User).id, course.id);
+    await this.enrollments.enrol(user.id, course.id);
     res.redirect(303, modules[0] ? `/courses/${course.slug}/modules/${modules[0].slug}` : `/courses/${course.slug}`);
   }
 
   @RequireRole()
   @Get('courses/:slug/modules/:module')
-  async lesson(@Param('slug') slug: string, @Param('module') moduleSlug: string, @Req() req: Request, @Res() res: Response) {
+  async lesson(
+    @Param('slug') slug: string,
+    @Param('module') moduleSlug: string,
+    @CurrentUser() user: User,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
     const { course, modules } = await this.courses.getPublishedCourse(slug);
     const index = modules.findIndex((m) => m.slug === moduleSlug);
     if (index < 0) throw new NotFoundError('errors.lesson_not_found');
-    const enrollment = await this.enrollments.findEnrollment((req.user as User).id, course.id);
+    const enrollment = await this.enrollments.findEnrollment(user.id, course.id);
     if (!enrollment) return res.redirect(303, `/courses/${course.slug}?enrol=required`);
     const module = modules[index];
     await this.enrollments.recordVisit(enrollment, module.id);
@@ -94,11 +101,17 @@ export class LearningController {
 
   @RequireRole()
   @Post('courses/:slug/modules/:module/complete')
-  async completeModule(@Param('slug') slug: string, @Param('module') moduleSlug: string, @Req() req: Request, @Res() res: Response) {
+  async completeModule(
+    @Param('slug') slug: string,
+    @Param('module') moduleSlug: string,
+    @CurrentUser() user: User,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
     const { course, modules } = await this.courses.getPublishedCourse(slug);
     const index = modules.findIndex((m) => m.slug === moduleSlug);
     if (index < 0) throw new NotFoundError('errors.lesson_not_found');
-    const enrollment = await this.enrollments.findEnrollment((req.user as User).id, course.id);
+    const enrollment = await this.enrollments.findEnrollment(user.id, course.id);
     if (!enrollment) return res.redirect(303, `/courses/${course.slug}?enrol=required`);
     const { enrollment: updated } = await this.enrollments.completeModule(enrollment, modules[index]);
     if (req.accepts(['html', 'json']) === 'json') {
@@ -110,8 +123,8 @@ export class LearningController {
 
   @RequireRole()
   @Get('dashboard')
-  async dashboard(@Req() req: Request, @Res() res: Response) {
-    const userId = (req.user as User).id;
+  async dashboard(@CurrentUser() user: User, @Res() res: Response) {
+    const userId = user.id;
     const [entries, sections] = await Promise.all([this.enrollments.dashboard(userId), this.sections.forUser(userId)]);
     res.render('dashboard/index', {
       sections,

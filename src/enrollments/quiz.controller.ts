@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Param, ParseIntPipe, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { csrfToken } from '../auth/csrf';
+import { CurrentUser } from '../auth/current-user.decorator';
 import { RequireRole } from '../auth/roles.decorator';
 import { Clock } from '../common/clock';
 import { CoursesService } from '../courses/courses.service';
@@ -29,10 +30,9 @@ export class QuizController {
   ) {}
 
   /** The quiz, for an enrolled learner; anyone else is sent to the course page to enrol. */
-  private async context(req: Request, res: Response, slug: string, quizSlug: string) {
+  private async context(user: User, res: Response, slug: string, quizSlug: string) {
     const { course } = await this.courses.getPublishedCourse(slug);
     const quiz = await this.quizzes.getQuiz(course.id, quizSlug);
-    const user = req.user as User;
     const enrollment = await this.enrollments.findEnrollment(user.id, course.id);
     if (!enrollment) {
       res.redirect(303, `/courses/${course.slug}?enrol=required`);
@@ -49,8 +49,8 @@ export class QuizController {
   }
 
   @Get()
-  async start(@Param('slug') slug: string, @Param('quiz') quizSlug: string, @Req() req: Request, @Res() res: Response) {
-    const ctx = await this.context(req, res, slug, quizSlug);
+  async start(@Param('slug') slug: string, @Param('quiz') quizSlug: string, @CurrentUser() user: User, @Req() req: Request, @Res() res: Response) {
+    const ctx = await this.context(user, res, slug, quizSlug);
     if (!ctx) return;
     const [standing] = [...(await this.quizzes.standings(ctx.user.id, [ctx.quiz])).values()];
     const pool = await this.quizzes.activeQuestions(ctx.quiz.id);
@@ -69,8 +69,8 @@ export class QuizController {
   }
 
   @Post('attempts')
-  async begin(@Param('slug') slug: string, @Param('quiz') quizSlug: string, @Req() req: Request, @Res() res: Response) {
-    const ctx = await this.context(req, res, slug, quizSlug);
+  async begin(@Param('slug') slug: string, @Param('quiz') quizSlug: string, @CurrentUser() user: User, @Res() res: Response) {
+    const ctx = await this.context(user, res, slug, quizSlug);
     if (!ctx) return;
     const attempt = await this.quizzes.startAttempt(ctx.user.id, ctx.quiz, this.clock.now());
     res.redirect(303, `${ctx.base}/attempts/${attempt.id}?q=1`);
@@ -83,10 +83,11 @@ export class QuizController {
     @Param('id', ParseIntPipe) id: number,
     @Query('q') q: string | undefined,
     @Query('error') error: string | undefined,
+    @CurrentUser() user: User,
     @Req() req: Request,
     @Res() res: Response,
   ) {
-    const ctx = await this.context(req, res, slug, quizSlug);
+    const ctx = await this.context(user, res, slug, quizSlug);
     if (!ctx) return;
     const attempt = await this.ownAttempt(ctx.user.id, ctx.quiz, id);
     if (attempt.status !== 'in_progress') return res.redirect(303, `${ctx.base}/attempts/${attempt.id}/result`);
@@ -121,10 +122,11 @@ export class QuizController {
     @Param('quiz') quizSlug: string,
     @Param('id', ParseIntPipe) id: number,
     @Body() body: Form,
+    @CurrentUser() user: User,
     @Req() req: Request,
     @Res() res: Response,
   ) {
-    const ctx = await this.context(req, res, slug, quizSlug);
+    const ctx = await this.context(user, res, slug, quizSlug);
     if (!ctx) return;
     const attempt = await this.ownAttempt(ctx.user.id, ctx.quiz, id);
     const wantsJson = req.accepts(['html', 'json']) === 'json';
@@ -147,10 +149,11 @@ export class QuizController {
     @Param('slug') slug: string,
     @Param('quiz') quizSlug: string,
     @Param('id', ParseIntPipe) id: number,
+    @CurrentUser() user: User,
     @Req() req: Request,
     @Res() res: Response,
   ) {
-    const ctx = await this.context(req, res, slug, quizSlug);
+    const ctx = await this.context(user, res, slug, quizSlug);
     if (!ctx) return;
     const attempt = await this.ownAttempt(ctx.user.id, ctx.quiz, id);
     // Submitting an attempt that is already closed is harmless: the same result is shown.
@@ -166,10 +169,11 @@ export class QuizController {
     @Param('slug') slug: string,
     @Param('quiz') quizSlug: string,
     @Param('id', ParseIntPipe) id: number,
+    @CurrentUser() user: User,
     @Req() req: Request,
     @Res() res: Response,
   ) {
-    const ctx = await this.context(req, res, slug, quizSlug);
+    const ctx = await this.context(user, res, slug, quizSlug);
     if (!ctx) return;
     const attempt = await this.ownAttempt(ctx.user.id, ctx.quiz, id);
     if (attempt.status === 'in_progress') return res.redirect(303, `${ctx.base}/attempts/${attempt.id}`);

@@ -3,6 +3,7 @@ import type { Request, Response } from 'express';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { csrfToken } from '../auth/csrf';
+import { CurrentUser } from '../auth/current-user.decorator';
 import { RequireRole } from '../auth/roles.decorator';
 import { FormInvalidError } from '../common/domain-error';
 import { CertificateRegisterService, parseRegisterFilter, RegisterFilter, registerQuery } from '../certificates/certificate-register.service';
@@ -50,15 +51,14 @@ export class CertificateRegisterController {
   }
 
   /** What this user may see, narrowed to the filter's cohort (a cohort they do not manage gives nothing). */
-  private scope(req: Request, filter: RegisterFilter = {}): Promise<CertificateScope> {
-    const user = req.user as User;
+  private scope(user: User, filter: RegisterFilter = {}): Promise<CertificateScope> {
     return this.programmes.managedEnrolments({ id: user.id, role: user.role }, filter.cohortId);
   }
 
   @Get('certificates')
-  async list(@Query() query: Record<string, unknown>, @Req() req: Request, @Res() res: Response) {
+  async list(@Query() query: Record<string, unknown>, @CurrentUser() user: User, @Req() req: Request, @Res() res: Response) {
     const filter = parseRegisterFilter(query);
-    const [cohorts, scope] = await Promise.all([this.visibleCohorts(req.user as User), this.scope(req, filter)]);
+    const [cohorts, scope] = await Promise.all([this.visibleCohorts(user), this.scope(user, filter)]);
     const current = Math.max(1, Number.parseInt(String(query.page ?? '1'), 10) || 1);
     const [{ rows, total, countsByStatus }, courses] = await Promise.all([this.register.page(filter, scope, current, PAGE_SIZE), this.courses.listPublishedCourses()]);
     const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
@@ -83,33 +83,33 @@ export class CertificateRegisterController {
       nextPage: current < pages ? current + 1 : null,
       filterQuery,
       done: OUTCOMES.includes(String(query.done)) ? query.done : null,
-      isAdmin: (req.user as User).role === 'admin',
+      isAdmin: user.role === 'admin',
       csrfToken: csrfToken(req),
     });
   }
 
   @Get('certificates.csv')
-  async csv(@Query() query: Record<string, unknown>, @Req() req: Request, @Res() res: Response) {
+  async csv(@Query() query: Record<string, unknown>, @CurrentUser() user: User, @Res() res: Response) {
     const filter = parseRegisterFilter(query);
-    const scope = await this.scope(req, filter);
+    const scope = await this.scope(user, filter);
     res.set({ 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="certificates-${today()}.csv"` });
     // pipeline, not pipe: a failure halfway ends the download instead of leaving it hanging.
     await pipeline(Readable.from(this.register.csv(filter, scope)), res);
   }
 
   @Get('certificates.zip')
-  async zip(@Query() query: Record<string, unknown>, @Req() req: Request, @Res() res: Response) {
+  async zip(@Query() query: Record<string, unknown>, @CurrentUser() user: User, @Res() res: Response) {
     const filter = parseRegisterFilter(query);
-    const scope = await this.scope(req, filter);
+    const scope = await this.scope(user, filter);
     await this.register.assertZipFits(filter, scope);
     res.set({ 'Content-Type': 'application/zip', 'Content-Disposition': `attachment; filename="certificates-${today()}.zip"` });
     await pipeline(Readable.from(this.register.zip(filter, scope)), res);
   }
 
   @Post('certificates/:id/revoke')
-  async revoke(@Param('id', ParseIntPipe) id: number, @Body() body: Record<string, string>, @Req() req: Request, @Res() res: Response) {
+  async revoke(@Param('id', ParseIntPipe) id: number, @Body() body: Record<string, string>, @CurrentUser() user: User, @Res() res: Response) {
     try {
-      await this.certificates.revoke(id, body.reason, await this.scope(req));
+      await this.certificates.revoke(id, body.reason, await this.scope(user));
       res.redirect(303, backToRegister(body, 'revoked'));
     } catch (error) {
       if (!(error instanceof FormInvalidError)) throw error;
@@ -118,9 +118,9 @@ export class CertificateRegisterController {
   }
 
   @Post('certificates/:id/reissue')
-  async reissue(@Param('id', ParseIntPipe) id: number, @Body() body: Record<string, string>, @Req() req: Request, @Res() res: Response) {
+  async reissue(@Param('id', ParseIntPipe) id: number, @Body() body: Record<string, string>, @CurrentUser() user: User, @Res() res: Response) {
     try {
-      await this.certificates.reissue(id, body.holderName, body.reason, await this.scope(req));
+      await this.certificates.reissue(id, body.holderName, body.reason, await this.scope(user));
       res.redirect(303, backToRegister(body, 'reissued'));
     } catch (error) {
       if (!(error instanceof FormInvalidError)) throw error;
@@ -129,8 +129,8 @@ export class CertificateRegisterController {
   }
 
   @Post('certificates/:id/retry')
-  async retry(@Param('id', ParseIntPipe) id: number, @Body() body: Record<string, string>, @Req() req: Request, @Res() res: Response) {
-    await this.certificates.retry(id, await this.scope(req));
+  async retry(@Param('id', ParseIntPipe) id: number, @Body() body: Record<string, string>, @CurrentUser() user: User, @Res() res: Response) {
+    await this.certificates.retry(id, await this.scope(user));
     res.redirect(303, backToRegister(body, 'retried'));
   }
 }

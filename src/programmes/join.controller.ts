@@ -1,5 +1,6 @@
 import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { CurrentUser } from '../auth/current-user.decorator';
 import { Public, RequireRole } from '../auth/roles.decorator';
 import { FormInvalidError, NotFoundError } from '../common/domain-error';
 import { renderForm } from '../common/forms';
@@ -63,12 +64,18 @@ export class JoinController {
 
   @RequireRole()
   @Post(':code')
-  async join(@Param('code') code: string, @Req() req: Request, @Res() res: Response, @Body() body: Record<string, unknown>) {
+  async join(
+    @Param('code') code: string,
+    @CurrentUser() user: User,
+    @Req() req: Request,
+    @Res() res: Response,
+    @Body() body: Record<string, unknown>,
+  ) {
     const found = await this.open(code);
     if (found.closed) return this.render(req, res, found);
     const input = profileInputFromBody(body);
     try {
-      await this.membership.joinWithCode(found.cohort, found.programme, (req.user as User).id, input);
+      await this.membership.joinWithCode(found.cohort, found.programme, user.id, input);
       res.redirect(303, `/dashboard?joined=${found.cohort.id}`);
     } catch (error) {
       if (error instanceof InOtherCohortError) return this.render(req, res.status(409), found, input);

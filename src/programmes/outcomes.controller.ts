@@ -1,5 +1,6 @@
 import { Body, Controller, Get, Param, ParseIntPipe, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { CurrentUser } from '../auth/current-user.decorator';
 import { RequireRole } from '../auth/roles.decorator';
 import { FormInvalidError } from '../common/domain-error';
 import { renderForm, safeNext } from '../common/forms';
@@ -13,8 +14,13 @@ import { todayIso } from './stats/weeks';
 export class OutcomesController {
   constructor(private readonly outcomes: OutcomesService) {}
 
-  private async renderMine(req: Request, res: Response, extra: Record<string, unknown> = {}, error?: FormInvalidError) {
-    const user = req.user as User;
+  private async renderMine(
+    user: User,
+    req: Request,
+    res: Response,
+    extra: Record<string, unknown> = {},
+    error?: FormInvalidError,
+  ) {
     const recorded = new Map((await this.outcomes.listFor(user.id)).map((o) => [o.milestone, o]));
     renderForm(
       req,
@@ -31,39 +37,39 @@ export class OutcomesController {
 
   @RequireRole()
   @Get()
-  async mine(@Req() req: Request, @Res() res: Response, @Query('saved') saved?: string) {
-    await this.renderMine(req, res, { saved: MILESTONES.includes(saved as never) ? saved : null });
+  async mine(@CurrentUser() user: User, @Req() req: Request, @Res() res: Response, @Query('saved') saved?: string) {
+    await this.renderMine(user, req, res, { saved: MILESTONES.includes(saved as never) ? saved : null });
   }
 
   @RequireRole()
   @Post()
-  async record(@Req() req: Request, @Res() res: Response, @Body() body: Record<string, string>) {
+  async record(@CurrentUser() user: User, @Req() req: Request, @Res() res: Response, @Body() body: Record<string, string>) {
     try {
-      await this.outcomes.record((req.user as User).id, body);
+      await this.outcomes.record(user.id, body);
       res.redirect(303, `/outcomes?saved=${encodeURIComponent(body.milestone)}`);
     } catch (error) {
       if (!(error instanceof FormInvalidError)) throw error;
-      await this.renderMine(req, res, { failedMilestone: body.milestone, typed: body }, error);
+      await this.renderMine(user, req, res, { failedMilestone: body.milestone, typed: body }, error);
     }
   }
 
   @RequireRole()
   @Post(':id/delete')
-  async remove(@Param('id', ParseIntPipe) id: number, @Req() req: Request, @Res() res: Response) {
-    await this.outcomes.remove((req.user as User).id, id);
+  async remove(@Param('id', ParseIntPipe) id: number, @CurrentUser() user: User, @Res() res: Response) {
+    await this.outcomes.remove(user.id, id);
     res.redirect(303, '/outcomes');
   }
 
   @RequireRole('trainer', 'manager')
   @Get('review')
-  async review(@Req() req: Request, @Res() res: Response, @Query('verified') verified?: string) {
-    renderForm(req, res, 'programmes/outcomes-review', { queue: await this.outcomes.reviewQueue(req.user as User), verified: verified === '1' });
+  async review(@CurrentUser() user: User, @Req() req: Request, @Res() res: Response, @Query('verified') verified?: string) {
+    renderForm(req, res, 'programmes/outcomes-review', { queue: await this.outcomes.reviewQueue(user), verified: verified === '1' });
   }
 
   @RequireRole('trainer', 'manager')
   @Post(':id/verify')
-  async verify(@Param('id', ParseIntPipe) id: number, @Req() req: Request, @Res() res: Response, @Body('next') next?: string) {
-    await this.outcomes.verify(req.user as User, id);
+  async verify(@Param('id', ParseIntPipe) id: number, @CurrentUser() user: User, @Res() res: Response, @Body('next') next?: string) {
+    await this.outcomes.verify(user, id);
     res.redirect(303, safeNext(next, '/outcomes/review?verified=1'));
   }
 }

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { CurrentUser } from '../auth/current-user.decorator';
 import { RequireRole } from '../auth/roles.decorator';
 import { FormInvalidError } from '../common/domain-error';
 import { renderForm } from '../common/forms';
@@ -18,8 +19,13 @@ export class ProfileController {
   ) {}
 
   @Get()
-  async page(@Req() req: Request, @Res() res: Response, @Query('saved') saved?: string, @Query('welcome') welcome?: string) {
-    const user = req.user as User;
+  async page(
+    @CurrentUser() user: User,
+    @Req() req: Request,
+    @Res() res: Response,
+    @Query('saved') saved?: string,
+    @Query('welcome') welcome?: string,
+  ) {
     const required = await this.membership.requiredFieldsFor(user.id);
     renderForm(req, res, 'programmes/profile', {
       fields: profileFormFields(profileInputOf(await this.profiles.find(user.id)), required),
@@ -29,8 +35,7 @@ export class ProfileController {
   }
 
   @Post()
-  async save(@Req() req: Request, @Res() res: Response, @Body() body: Record<string, unknown>) {
-    const user = req.user as User;
+  async save(@CurrentUser() user: User, @Req() req: Request, @Res() res: Response, @Body() body: Record<string, unknown>) {
     const required = await this.membership.requiredFieldsFor(user.id);
     const input = profileInputFromBody(body);
     try {
