@@ -9,14 +9,17 @@ import { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
  * drivers accept.
  */
 export async function readRows<T extends ObjectLiteral>(dataSource: DataSource, entity: EntityTarget<T>, where: string, parameters: (string | number)[]): Promise<T[]> {
+  const table = dataSource.driver.escape(dataSource.getMetadata(entity).tableName);
+  const rows: Record<string, unknown>[] = await dataSource.query(`SELECT * FROM ${table} WHERE ${where}`, parameters);
+  return rows.map((row) => hydrate(dataSource, entity, row));
+}
+
+/** One raw row (columns named as in the table) as an entity, converted by the driver. */
+export function hydrate<T extends ObjectLiteral>(dataSource: DataSource, entity: EntityTarget<T>, row: Record<string, unknown>): T {
   const metadata = dataSource.getMetadata(entity);
-  const escape = (name: string) => dataSource.driver.escape(name);
-  const rows: Record<string, unknown>[] = await dataSource.query(`SELECT * FROM ${escape(metadata.tableName)} WHERE ${where}`, parameters);
-  return rows.map((row) => {
-    const result = metadata.create() as T;
-    for (const column of metadata.columns) {
-      if (column.databaseName in row) column.setEntityValue(result, dataSource.driver.prepareHydratedValue(row[column.databaseName], column));
-    }
-    return result;
-  });
+  const result = metadata.create() as T;
+  for (const column of metadata.columns) {
+    if (column.databaseName in row) column.setEntityValue(result, dataSource.driver.prepareHydratedValue(row[column.databaseName], column));
+  }
+  return result;
 }

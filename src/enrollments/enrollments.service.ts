@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, In, IsNull } from 'typeorm';
 import { NotFoundError } from '../common/domain-error';
 import { CoursesService, LessonOutline } from '../courses/courses.service';
-import { readRows } from '../database/plain-read';
+import { hydrate, readRows } from '../database/plain-read';
 import { TransactionRunner } from '../database/transaction-runner';
 import { QuizzesService } from '../quizzes/quizzes.service';
 import { Enrollment } from './enrollment.entity';
@@ -107,8 +107,18 @@ export class EnrollmentsService {
     }
   }
 
-  async progress(enrollment: Enrollment): Promise<CourseProgress> {
-    const completedModuleIds = (await this.completedLessons([enrollment.id])).get(enrollment.id) as Set<number>;
+  /**
+   * A learner's enrolment in a course with the lessons it has completed, in one query (the
+   * lesson and course pages need both on every view), or null when not enrolled.
+   */
+  async findProgress(userId: number, courseId: number): Promise<CourseProgress | null> {
+    const rows: Record<string, unknown>[] = await this.dataSource.query(
+      'SELECT e.*, p.module_id AS done_module_id FROM enrollments e LEFT JOIN module_progress p ON p.enrollment_id = e.id WHERE e.user_id = ? AND e.course_id = ?',
+      [userId, courseId],
+    );
+    if (rows.length === 0) return null;
+    const enrollment = hydrate(this.dataSource, Enrollment, rows[0]);
+    const completedModuleIds = new Set(rows.filter((row) => row.done_module_id !== null).map((row) => Number(row.done_module_id)));
     return { enrollment, completedModuleIds, percent: enrollment.progressPercent };
   }
 

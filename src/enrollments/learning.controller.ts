@@ -26,8 +26,9 @@ export class LearningController {
   async coursePage(@Param('slug') slug: string, @Req() req: Request, @Res() res: Response) {
     const { course, modules } = await this.courses.getPublishedCourse(slug);
     const user = req.user as User | undefined;
-    const enrollment = user ? await this.enrollments.findEnrollment(user.id, course.id) : null;
-    const done = enrollment ? (await this.enrollments.progress(enrollment)).completedModuleIds : new Set<number>();
+    const progress = user ? await this.enrollments.findProgress(user.id, course.id) : null;
+    const enrollment = progress?.enrollment ?? null;
+    const done = progress?.completedModuleIds ?? new Set<number>();
     const next = modules.find((m) => !done.has(m.id)) ?? modules[0];
     const quizzes = await this.quizzes.listCourseQuizzes(course.id);
     const standings = user ? await this.quizzes.standings(user.id, quizzes) : new Map();
@@ -74,15 +75,12 @@ export class LearningController {
     const { course, modules } = await this.courses.getPublishedCourse(slug);
     const index = modules.findIndex((m) => m.slug === moduleSlug);
     if (index < 0) throw new NotFoundError('errors.lesson_not_found');
-    const enrollment = await this.enrollments.findEnrollment(user.id, course.id);
-    if (!enrollment) return res.redirect(303, `/courses/${course.slug}?enrol=required`);
+    const progress = await this.enrollments.findProgress(user.id, course.id);
+    if (!progress) return res.redirect(303, `/courses/${course.slug}?enrol=required`);
+    const { enrollment, completedModuleIds } = progress;
     const module = modules[index];
     await this.enrollments.recordVisit(enrollment, module.id);
-    const [{ completedModuleIds }, quizzes, bodyHtml] = await Promise.all([
-      this.enrollments.progress(enrollment),
-      this.quizzes.listCourseQuizzes(course.id),
-      this.courses.lessonBody(module.id),
-    ]);
+    const [quizzes, bodyHtml] = await Promise.all([this.quizzes.listCourseQuizzes(course.id), this.courses.lessonBody(module.id)]);
     res.render('lessons/show', {
       course,
       module: { ...module, bodyHtml },
