@@ -112,14 +112,30 @@ export class EnrollmentsService {
    * lesson and course pages need both on every view), or null when not enrolled.
    */
   async findProgress(userId: number, courseId: number): Promise<CourseProgress | null> {
-    const rows: Record<string, unknown>[] = await this.dataSource.query(
-      'SELECT e.*, p.module_id AS done_module_id FROM enrollments e LEFT JOIN module_progress p ON p.enrollment_id = e.id WHERE e.user_id = ? AND e.course_id = ?',
-      [userId, courseId],
-    );
-    if (rows.length === 0) return null;
-    const enrollment = hydrate(this.dataSource, Enrollment, rows[0]);
-    const completedModuleIds = new Set(rows.filter((row) => row.done_module_id !== null).map((row) => Number(row.done_module_id)));
-    return { enrollment, completedModuleIds, percent: enrollment.progressPercent };
+    const [progress] = await this.progressWhere('e.user_id = ? AND e.course_id = ?', [userId, courseId]);
+    return progress ?? null;
+  }
+
+  /** The enrolments matching `where` (columns of `e`), each with its completed lessons, most recently active first, in one query. */
+  private progressWhere(where: string, parameters: number[]): Promise<CourseProgress[]> {
+    return this.dataSource
+      .query(
+        `SELECT e.*, p.module_id AS done_module_id FROM enrollments e LEFT JOIN module_progress p ON p.enrollment_id = e.id WHERE ${where} ORDER BY e.last_activity_at DESC, e.id DESC`,
+        parameters,
+      )
+      .then((rows: Record<string, unknown>[]) => {
+        const byId = new Map<number, CourseProgress>();
+        for (const row of rows) {
+          const id = Number(row.id);
+          let progress = byId.get(id);
+          if (!progress) {
+            const enrollment = hydrate(this.dataSource, Enrollment, row);
+            byId.set(id, (progress = { enrollment, completedModuleIds: new Set<number>(), percent: enrollment.progressPercent }));
+          }
+          if (row.done_module_id !== null) progress.completedModuleIds.add(Number(row.done_module_id));
+        }
+        return [...byId.values()];
+      });
   }
 
   /** The lessons each enrolment has completed, for any number of enrolments in one query. */
@@ -215,21 +231,17 @@ export class EnrollmentsService {
   }
 
   /**
-   * The learner's dashboard: each enrolment with its course and where to continue. Two queries
+   * The learner's dashboard: each enrolment with its course and where to continue. One query
    * whatever the number of enrolments (course outlines come from the shared cache).
    */
   async dashboard(userId: number) {
-    const enrollments = await this.dataSource.getRepository(Enrollment).find({ where: { userId }, order: { lastActivityAt: 'DESC', id: 'DESC' } });
-    const [structures, completed] = await Promise.all([
-      this.courses.structuresByIds(enrollments.map((e) => e.courseId)),
-      this.completedLessons(enrollments.map((e) => e.id)),
-    ]);
+    const progress = await this.progressWhere('e.user_id = ?', [userId]);
+    const structures = await this.courses.structuresByIds(progress.map((p) => p.enrollment.courseId));
     const result = [];
-    for (const enrollment of enrollments) {
+    for (const { enrollment, completedModuleIds } of progress) {
       const structure = structures.get(enrollment.courseId);
       if (!structure) continue;
       const { course, modules } = structure;
-      const completedModuleIds = completed.get(enrollment.id) as Set<number>;
       const resume =
         modules.find((m) => m.id === enrollment.lastModuleId && !completedModuleIds.has(m.id)) ??
         modules.find((m) => !completedModuleIds.has(m.id)) ??
