@@ -4,6 +4,7 @@ import { DataSource, EntityManager, In, IsNull, LessThanOrEqual } from 'typeorm'
 import { SharedCacheService } from '../cache/shared-cache.service';
 import { NotFoundError } from '../common/domain-error';
 import type { QuizEntry } from '../content/content-loader';
+import { readRows } from '../database/plain-read';
 import { TransactionRunner } from '../database/transaction-runner';
 import { AttemptAnswer } from './entities/attempt-answer.entity';
 import { DrawnQuestion, QuizAttempt } from './entities/quiz-attempt.entity';
@@ -245,9 +246,12 @@ export class QuizzesService {
   async standings(userId: number, quizzes: Quiz[], manager: EntityManager = this.dataSource.manager): Promise<Map<number, QuizStanding>> {
     const result = new Map<number, QuizStanding>();
     if (quizzes.length === 0) return result;
-    const attempts = await manager
-      .getRepository(QuizAttempt)
-      .find({ where: { userId, quizId: In(quizzes.map((q) => q.id)) }, order: { number: 'ASC' } });
+    const quizIds = quizzes.map((q) => Number(q.id));
+    // Outside a transaction this is asked by every course page: plain SQL (see readRows).
+    const attempts =
+      manager === this.dataSource.manager
+        ? await readRows(this.dataSource, QuizAttempt, `user_id = ? AND quiz_id IN (${quizIds.map(() => '?').join(', ')})`, [userId, ...quizIds], 'number ASC')
+        : await manager.getRepository(QuizAttempt).find({ where: { userId, quizId: In(quizIds) }, order: { number: 'ASC' } });
     for (const quiz of quizzes) {
       const mine = attempts.filter((a) => a.quizId === quiz.id);
       const graded = mine.filter((a) => a.status === 'graded' && a.scorePermille !== null);
