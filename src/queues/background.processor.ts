@@ -1,37 +1,19 @@
-import { InjectQueue, OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
-import { BeforeApplicationShutdown, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { InjectQueue, OnWorkerEvent, Processor } from '@nestjs/bullmq';
+import { OnApplicationBootstrap } from '@nestjs/common';
 import { Job, Queue } from 'bullmq';
 import { BackgroundJobs } from './background-jobs';
 import { BACKGROUND_QUEUE, BACKGROUND_WORKER_OPTIONS, BackgroundJobData, SCHEDULED_JOB_OPTIONS, SCHEDULED_QUEUE, SCHEDULED_WORKER_OPTIONS } from './background.queue';
-import { OutageLog } from './redis-connection';
+import { MonitoredWorkerHost } from './monitored-worker-host';
 
 /** Runs long background work (worker role): one job, one registered service call. */
 @Processor(BACKGROUND_QUEUE, BACKGROUND_WORKER_OPTIONS)
-export class BackgroundProcessor extends WorkerHost implements BeforeApplicationShutdown {
-  private readonly logger = new Logger('BackgroundWorker');
-  private readonly outage = new OutageLog(this.logger, 'background worker');
-
+export class BackgroundProcessor extends MonitoredWorkerHost {
   constructor(private readonly jobs: BackgroundJobs) {
-    super();
+    super('BackgroundWorker', 'background worker');
   }
 
   process(job: Job<BackgroundJobData>): Promise<unknown> {
     return this.jobs.runJob(job);
-  }
-
-  /** With Redis gone a graceful close would wait for ever; the run resumes from its cursor anyway. */
-  async beforeApplicationShutdown(): Promise<void> {
-    if (this.outage.isDown) await this.worker.close(true);
-  }
-
-  @OnWorkerEvent('error')
-  onError(error: Error): void {
-    this.outage.failed(error);
-  }
-
-  @OnWorkerEvent('active')
-  onActive(): void {
-    this.outage.recovered();
   }
 
   @OnWorkerEvent('failed')
@@ -45,15 +27,12 @@ export class BackgroundProcessor extends WorkerHost implements BeforeApplication
  * and runs its handler on each tick. Upserting is idempotent, so every worker may do it.
  */
 @Processor(SCHEDULED_QUEUE, SCHEDULED_WORKER_OPTIONS)
-export class ScheduledProcessor extends WorkerHost implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly logger = new Logger('Scheduler');
-  private readonly outage = new OutageLog(this.logger, 'scheduled work');
-
+export class ScheduledProcessor extends MonitoredWorkerHost implements OnApplicationBootstrap {
   constructor(
     private readonly jobs: BackgroundJobs,
     @InjectQueue(SCHEDULED_QUEUE) private readonly queue: Queue,
   ) {
-    super();
+    super('Scheduler', 'scheduled work');
   }
 
   onApplicationBootstrap(): void {
@@ -76,20 +55,6 @@ export class ScheduledProcessor extends WorkerHost implements OnApplicationBoots
 
   process(job: Job): Promise<unknown> {
     return this.jobs.runScheduled(job.name);
-  }
-
-  async beforeApplicationShutdown(): Promise<void> {
-    if (this.outage.isDown) await this.worker.close(true);
-  }
-
-  @OnWorkerEvent('error')
-  onError(error: Error): void {
-    this.outage.failed(error);
-  }
-
-  @OnWorkerEvent('active')
-  onActive(): void {
-    this.outage.recovered();
   }
 
   @OnWorkerEvent('failed')
