@@ -1,5 +1,4 @@
 import 'reflect-metadata';
-import Redis from 'ioredis';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +7,7 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { loadConfig } from '../config/app-config';
 import { migrateDatabase, startWeb } from '../main';
+import { deleteQueueKeys } from '../queues/redis-connection';
 import { seedOpenEnrolments } from './seed-enrolments';
 
 /**
@@ -70,17 +70,6 @@ async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs 
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await sleep(50);
   }
-}
-
-async function deleteQueueKeys(prefix: string): Promise<void> {
-  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
-    if (keys.length) await redis.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
-  redis.disconnect();
 }
 
 async function main(): Promise<void> {
@@ -176,7 +165,7 @@ async function main(): Promise<void> {
     );
   } finally {
     await app.close();
-    await deleteQueueKeys(queuePrefix).catch(() => undefined);
+    await deleteQueueKeys(REDIS_URL, queuePrefix);
     rmSync(dataDir, { recursive: true, force: true });
   }
 }

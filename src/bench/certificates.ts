@@ -3,7 +3,6 @@ import { getQueueToken } from '@nestjs/bullmq';
 import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { Queue } from 'bullmq';
-import Redis from 'ioredis';
 import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,6 +18,7 @@ import { TransactionRunner } from '../database/transaction-runner';
 import { Enrollment } from '../enrollments/enrollment.entity';
 import { EnrollmentsService } from '../enrollments/enrollments.service';
 import { migrateDatabase } from '../main';
+import { deleteQueueKeys } from '../queues/redis-connection';
 import { User } from '../users/user.entity';
 
 /**
@@ -54,17 +54,6 @@ interface Result {
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
-
-async function deleteQueueKeys(prefix: string): Promise<void> {
-  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    if (keys.length) await redis.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
-  redis.disconnect();
 }
 
 /** `node dist/main.js worker`, or the TypeScript source when the bench itself runs from source. */
@@ -177,7 +166,7 @@ async function measure(database: string, databaseUrl: string, mode: 'all' | 'spl
   } finally {
     for (const worker of workers) worker.kill('SIGTERM');
     await app.close();
-    await deleteQueueKeys(config.queuePrefix);
+    await deleteQueueKeys(REDIS_URL, config.queuePrefix);
     rmSync(dataDir, { recursive: true, force: true });
   }
 }

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { ConnectionOptions } from 'bullmq';
+import Redis from 'ioredis';
 
 /**
  * How BullMQ reaches Redis. Reconnects quickly and for ever: an outage only delays
@@ -39,5 +40,27 @@ export class OutageLog {
 
   get isDown(): boolean {
     return this.down;
+  }
+}
+
+/**
+ * Removes every key under a prefix (a test app's or a benchmark's queues, once it is done);
+ * quietly does nothing when Redis is not there.
+ */
+export async function deleteQueueKeys(redisUrl: string, prefix: string): Promise<void> {
+  const redis = new Redis(redisUrl, { lazyConnect: true, connectTimeout: 1000, maxRetriesPerRequest: 1, retryStrategy: () => null });
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+      if (keys.length) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } catch {
+    // Redis is down or gone: nothing to clean.
+  } finally {
+    redis.disconnect();
   }
 }
