@@ -9,6 +9,7 @@ import hbs from 'hbs';
 import passport from 'passport';
 import { DataSource } from 'typeorm';
 import { TypeormSessionStore } from './auth/typeorm-session.store';
+import { SharedCacheService } from './cache/shared-cache.service';
 import { QUEUE_DASHBOARD_ROUTE } from './certificates/certificates.module';
 import { AppConfig } from './config/app-config';
 import { queryCountMiddleware } from './database/query-counter';
@@ -128,7 +129,7 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
   app.useStaticAssets(PUBLIC_DIR, { prefix: '/static/', maxAge: '365d', immutable: true, index: false });
   app.useBodyParser('urlencoded', { extended: true, limit: '1mb' });
 
-  const store = new TypeormSessionStore(app.get(DataSource), app.get(TransactionRunner));
+  const store = new TypeormSessionStore(app.get(DataSource), app.get(TransactionRunner), app.get(SharedCacheService));
   app.use(
     exceptStatic(
       session({

@@ -5,8 +5,8 @@ import { Browser, setRole, startTestApp, TestApp } from './support/test-app';
 
 /**
  * Two web processes on one database and one Redis, as in production behind a load balancer:
- * this test's app, and a second `main.ts web` process. Each keeps course structure and signed-in
- * accounts in memory; a change made through one must show in the other at once.
+ * this test's app, and a second `main.ts web` process. Each keeps course structure, signed-in
+ * accounts and sessions in memory; a change made through one must show in the other at once.
  */
 let t: TestApp;
 let other: RoleProcess;
@@ -82,5 +82,21 @@ describe('two web processes', () => {
 
     await setRole(t, 'saima@example.pk', 'manager');
     await msUntil(async () => (await person.get('/manage')).status === 200);
+  });
+
+  it('signing out through one process ends the session in the other before the next request', async () => {
+    const here = new Browser(t.server);
+    const signedIn = await here.register('Nadia Seller', 'nadia@example.pk');
+    const cookie = /er\.sid=[^;]+/.exec(String(signedIn.headers['set-cookie']))?.[0];
+    expect(cookie).toBeDefined();
+    // The other process serves the same browser and keeps the session in memory.
+    const there = new Browser(otherUrl as never, { cookie: cookie! });
+    expect((await there.get('/dashboard')).status).toBe(200);
+    expect((await there.get('/dashboard')).status).toBe(200);
+
+    expect((await here.submit('/dashboard', '/logout', {})).status).toBe(303);
+    const after = await there.get('/dashboard');
+    expect(after.status).not.toBe(200);
+    expect(after.headers.location).toMatch(/^\/login/);
   });
 });

@@ -29,6 +29,20 @@ describe(ReadThroughCache.name, () => {
     expect(cache.size).toBe(0);
   });
 
+  it('forgets one key and keeps the others; a load of that key under way is not stored', async () => {
+    const cache = make();
+    await cache.get('a', async () => 'session a');
+    await cache.get('b', async () => 'session b');
+    let finish: (value: string) => void = () => undefined;
+    const slow = cache.get('c', () => new Promise<string>((resolve) => (finish = resolve)));
+    cache.delete('a');
+    finish('session c, read before the change');
+    await slow;
+    await expect(cache.get('a', async () => 'session a, rewritten')).resolves.toBe('session a, rewritten');
+    await expect(cache.get('b', async () => 'reloaded')).resolves.toBe('session b');
+    await expect(cache.get('c', async () => 'session c, read again')).resolves.toBe('session c, read again');
+  });
+
   it('never stores a value whose load began before a change was announced', async () => {
     const cache = make();
     let finish: (value: string) => void = () => undefined;

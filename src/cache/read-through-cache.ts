@@ -51,6 +51,15 @@ export class ReadThroughCache<V> {
     return found;
   }
 
+  /** Forgets one key. Loads already under way (of any key) are not stored: simpler than a generation per key, and as safe. */
+  delete(key: string): void {
+    this.generation++;
+    const entry = this.entries.get(key);
+    if (!entry) return;
+    this.entries.delete(key);
+    this.bytes -= entry.size;
+  }
+
   clear(): void {
     this.generation++;
     this.entries.clear();
