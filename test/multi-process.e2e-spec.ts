@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import { addLesson, addQuestion, addQuiz, createCourse, publish, saveLesson, signUp } from './support/authoring';
 import { freePort, RoleProcess, waitFor } from './support/certificates';
+import { takeQuiz } from './support/learning';
 import { Browser, setRole, startTestApp, TestApp } from './support/test-app';
 
 /**
@@ -82,6 +83,21 @@ describe('two web processes', () => {
 
     await setRole(t, 'saima@example.pk', 'manager');
     await msUntil(async () => (await person.get('/manage')).status === 200);
+  });
+
+  it('a quiz passed through one process shows as passed on the course page of the other at once', async () => {
+    const here = new Browser(t.server);
+    const signedIn = await here.register('Farah Exporter', 'farah@example.pk');
+    const cookie = /er\.sid=[^;]+/.exec(String(signedIn.headers['set-cookie']))?.[0];
+    const there = new Browser(otherUrl as never, { cookie: cookie! });
+    const coursePage = '/courses/listings-that-sell';
+    await there.submit(coursePage, `${coursePage}/enrol`, {});
+    // The other process keeps the learner's (no) attempts in memory.
+    for (let i = 0; i < 2; i++) expect((await there.get(coursePage)).text).not.toContain('<strong>passed</strong>');
+
+    const { result } = await takeQuiz(t, here, 'listings-that-sell', 'final', 'correct');
+    expect(result.status).toBe(200);
+    expect((await there.get(coursePage)).text).toContain('<strong>passed</strong>');
   });
 
   it('signing out through one process ends the session in the other before the next request', async () => {

@@ -19,6 +19,8 @@ import { createConnection } from 'mysql2/promise';
 const ROOT = join(__dirname, '..', '..');
 const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
+/** BENCH_PAGES=lesson,course runs only the pages whose names contain one of these words, and no attempts (for profiling one page). */
+const ONLY_PAGES = process.env.BENCH_PAGES?.split(',').map((word) => word.trim()).filter(Boolean);
 const COURSE = 'alibaba-first-30-days';
 const EXTRA_COURSES = ['listings-that-sell', 'getting-paid-safely'];
 const PASSWORD = 'bench passphrase 2026';
@@ -54,8 +56,10 @@ async function waitFor(url: string, ms = 30_000): Promise<void> {
   throw new Error(`${url} did not answer`);
 }
 
-function start(script: string, env: Record<string, string>): ChildProcess {
-  return fork(join(ROOT, 'dist', script), [], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+/** BENCH_PROFILE=<dir> writes a V8 tick log of the web process under test there (read it with `node --prof-process <dir>/v8.log`). */
+function start(script: string, env: Record<string, string>, profile = false): ChildProcess {
+  const execArgv = profile && process.env.BENCH_PROFILE ? ['--prof', '--no-logfile-per-isolate', `--logfile=${join(process.env.BENCH_PROFILE, 'v8.log')}`] : [];
+  return fork(join(ROOT, 'dist', script), [], { env: { ...process.env, ...env }, execArgv, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
 }
 
 async function load(name: string, url: string, headers: Record<string, string> = {}, extra: Partial<autocannon.Options> = {}): Promise<Measured> {
@@ -229,6 +233,8 @@ async function countQueries(env: Record<string, string>, pages: [string, string,
     await waitFor(`http://127.0.0.1:${port}/health`, 60_000);
     const counts: Record<string, string> = {};
     for (const [name, path, cookie] of pages) {
+      // Twice before counting: a process's first request of a session also writes its expiry (touch).
+      await queriesFor(`http://127.0.0.1:${port}${path}`, cookie);
       await queriesFor(`http://127.0.0.1:${port}${path}`, cookie);
       counts[name] = await queriesFor(`http://127.0.0.1:${port}${path}`, cookie);
     }
@@ -251,7 +257,7 @@ async function benchOne(database: DatabaseUnderTest, dataDir: string, contentDir
   };
   const appPort = await freePort();
   // Loaded without the query counter, as in production; a second instance counts (see below).
-  const app = start('main.js', { ...env, PORT: String(appPort), QUERY_COUNT_HEADER: 'false' });
+  const app = start('main.js', { ...env, PORT: String(appPort), QUERY_COUNT_HEADER: 'false' }, true);
   const appUrl = `http://127.0.0.1:${appPort}`;
   try {
     await waitFor(`${appUrl}/health`, 60_000);
@@ -269,6 +275,7 @@ async function benchOne(database: DatabaseUnderTest, dataDir: string, contentDir
       ['dashboard (signed in, 3 enrolments)', `${appUrl}/dashboard`, 'baseline: dashboard template', `${baseUrl}/dashboard`],
     ];
     const results: Measured[] = [];
+    if (ONLY_PAGES) pages.splice(0, pages.length, ...pages.filter(([name]) => ONLY_PAGES.some((word) => name.includes(word))));
     for (const [name, url, baselineName, baselineUrl] of pages) {
       const cookie = name.includes('anonymous') ? '' : reader.cookie;
       results.push(await load(baselineName, baselineUrl));
@@ -294,6 +301,7 @@ async function benchOne(database: DatabaseUnderTest, dataDir: string, contentDir
       queries,
     );
     console.log(`\nWeb process RSS after the page runs: ${rssMb(app.pid)} MB`);
+    if (ONLY_PAGES) return;
 
     // Whole attempts: learners in parallel each start, answer 20 questions and submit, repeatedly.
     const learners = await Promise.all(Array.from({ length: CONNECTIONS }, (_, i) => learner(appUrl, 100 + i)));

@@ -8,7 +8,7 @@ import { OutageLog } from '../queues/redis-connection';
 import { ReadThroughCache } from './read-through-cache';
 
 /** What changed, as announced to every process: each cache listens to one topic. */
-export type CacheTopic = 'course-structure' | 'users' | 'sessions';
+export type CacheTopic = 'course-structure' | 'users' | 'sessions' | 'quiz-attempts';
 
 /** A message names a whole topic ("users") or one key of it ("sessions\n<sid>"). */
 const KEY_SEPARATOR = '\n';
@@ -112,13 +112,20 @@ export class SharedCacheService implements OnModuleInit, OnApplicationShutdown {
   }
 
   /**
-   * Announces that one entry changed (a session written or destroyed): cheaper than `changed`
-   * when entries change often and independently. This process forgets at once; the others
-   * when the message arrives, which is sent before the caller answers its request.
+   * Announces that one entry changed (a session written, a learner's attempt closed): cheaper
+   * than `changed` when entries change often and independently. This process forgets at once;
+   * given the transaction that made the change, it forgets again after the commit and only then
+   * tells the others (as `changed` does). Either way the message is sent before the caller
+   * answers its request.
    */
-  forget(topic: CacheTopic, key: string): void {
+  forget(topic: CacheTopic, key: string, manager?: EntityManager): void {
     this.forgetKey(topic, key);
-    this.publish(`${topic}${KEY_SEPARATOR}${key}`);
+    const announce = () => {
+      this.forgetKey(topic, key);
+      this.publish(`${topic}${KEY_SEPARATOR}${key}`);
+    };
+    if (manager) this.transactions.afterCommit(manager, announce);
+    else announce();
   }
 
   private publish(message: string): void {

@@ -86,6 +86,12 @@ const QUIZ_LIST_TTL_MS = 10 * 60 * 1000;
 export class QuizzesService {
   /** Each course's live quizzes (settings only, no questions), cleared whenever a course or quiz changes. */
   private readonly quizLists;
+  /**
+   * Each learner's attempts (every quiz, oldest number first), which every course page reads for
+   * its standings. Only this service writes attempts, and each write forgets the learner's entry
+   * in every process after it commits (startAttempt, closeAttempt, gradeEssay).
+   */
+  private readonly attemptsByLearner;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -93,6 +99,12 @@ export class QuizzesService {
     private readonly cache: SharedCacheService,
   ) {
     this.quizLists = cache.create<Quiz[]>('course-structure', { ttlMs: QUIZ_LIST_TTL_MS, maxEntries: 5000 });
+    this.attemptsByLearner = cache.create<QuizAttempt[]>('quiz-attempts', { ttlMs: QUIZ_LIST_TTL_MS, maxEntries: 20_000 });
+  }
+
+  /** A learner's attempts changed in `manager`'s transaction: every process forgets them once it commits. */
+  private attemptsChanged(userId: number, manager: EntityManager): void {
+    this.cache.forget('quiz-attempts', String(userId), manager);
   }
 
   // ---- content import -------------------------------------------------------------------
@@ -247,10 +259,11 @@ export class QuizzesService {
     const result = new Map<number, QuizStanding>();
     if (quizzes.length === 0) return result;
     const quizIds = quizzes.map((q) => Number(q.id));
-    // Outside a transaction this is asked by every course page: plain SQL (see readRows).
+    // Outside a transaction this is asked by every course page: from memory, else plain SQL
+    // (see readRows). Inside one, the transaction's own view of the rows counts.
     const attempts =
       manager === this.dataSource.manager
-        ? await readRows(this.dataSource, QuizAttempt, `user_id = ? AND quiz_id IN (${quizIds.map(() => '?').join(', ')})`, [userId, ...quizIds], 'number ASC')
+        ? await this.attemptsByLearner.get(String(userId), () => readRows(this.dataSource, QuizAttempt, 'user_id = ?', [userId], 'number ASC, id ASC'))
         : await manager.getRepository(QuizAttempt).find({ where: { userId, quizId: In(quizIds) }, order: { number: 'ASC' } });
     for (const quiz of quizzes) {
       const mine = attempts.filter((a) => a.quizId === quiz.id);
@@ -299,6 +312,7 @@ export class QuizzesService {
         const open = mine.find((a) => a.status === 'in_progress');
         if (open) return open;
         if (quiz.maxAttempts && mine.length >= quiz.maxAttempts) throw new NoAttemptsLeftError();
+        this.attemptsChanged(userId, manager);
         return attempts.save(
           attempts.create({
             quizId: quiz.id,
@@ -401,6 +415,7 @@ export class QuizzesService {
     const claimed = await attempts.update({ id: attemptId, status: 'in_progress' }, { status: 'graded', closedAt: now, closedBy });
     const attempt = await attempts.findOneByOrFail({ id: attemptId });
     if ((claimed.affected ?? 0) !== 1) return { attempt, closedNow: false };
+    this.attemptsChanged(attempt.userId, manager);
 
     const quiz = await manager.getRepository(Quiz).findOneByOrFail({ id: attempt.quizId });
     const questions = new Map(
@@ -552,6 +567,7 @@ export class QuizzesService {
 
     const attempts = manager.getRepository(QuizAttempt);
     const attempt = await attempts.findOneByOrFail({ id: answer.attemptId });
+    this.attemptsChanged(attempt.userId, manager);
     const all = await answers.findBy({ attemptId: attempt.id });
     if (attempt.status === 'awaiting_grading' && all.every((a) => a.scorePermille !== null)) {
       const quiz = await manager.getRepository(Quiz).findOneByOrFail({ id: attempt.quizId });
