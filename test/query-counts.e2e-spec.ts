@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import { addCoauthor, createCourse, signUp } from './support/authoring';
 import { lessonSlugs } from './support/learning';
 import { courseIds, createCohort, createProgramme, userWithRole } from './support/programmes';
 import { Browser, startTestApp, TestApp } from './support/test-app';
@@ -152,5 +153,24 @@ describe('database round trips of the /manage pages', () => {
     const small = await counts(await programme('small', 1, 1, 1));
     const big = await counts(await programme('big', 3, 4, 4));
     expect(big).toEqual(small);
+  });
+});
+
+describe('database round trips of the authoring pages', () => {
+  it("a course's editing page costs the same with 1 author and with 5", async () => {
+    const owner = await signUp(t, 'course.owner@example.org', 'trainer');
+    const courseId = await createCourse(owner, { title: 'Packing cartons for sea freight' });
+    const page = `/author/courses/${courseId}`;
+    await owner.get(page);
+    const alone = await owner.get(page);
+    expect(alone.status).toBe(200);
+    for (let i = 1; i <= 4; i++) {
+      await signUp(t, `co.author${i}@example.org`, 'trainer');
+      await addCoauthor(owner, courseId, `co.author${i}@example.org`);
+    }
+    await owner.get(page);
+    const together = await owner.get(page);
+    expect(together.text).toContain('co.author4@example.org');
+    expect(queries(together)).toBe(queries(alone));
   });
 });
