@@ -1,12 +1,27 @@
-import { ChildProcess, fork } from 'node:child_process';
 import { once } from 'node:events';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import autocannon from 'autocannon';
-import Database from 'better-sqlite3';
-import { createConnection } from 'mysql2/promise';
+import {
+  answerFor,
+  CONNECTIONS,
+  copyBenchCourses,
+  COURSE,
+  DatabaseUnderTest,
+  DURATION,
+  EXTRA_COURSES,
+  freePort,
+  learner,
+  load,
+  mariadbDatabase,
+  Measured,
+  queriesFor,
+  rssMb,
+  sqliteDatabase,
+  start,
+  takeAttempt,
+  waitFor,
+} from './bench-kit';
 
 /**
  * `npm run bench`: the app's pages and quiz endpoints under load on SQLite and on MariaDB
@@ -16,129 +31,8 @@ import { createConnection } from 'mysql2/promise';
  * the database round trips the page costs and the web process's memory.
  */
 
-const ROOT = join(__dirname, '..', '..');
-const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 /** BENCH_PAGES=lesson,course runs only the pages whose names contain one of these words, and no attempts (for profiling one page). */
 const ONLY_PAGES = process.env.BENCH_PAGES?.split(',').map((word) => word.trim()).filter(Boolean);
-const COURSE = 'alibaba-first-30-days';
-const EXTRA_COURSES = ['listings-that-sell', 'getting-paid-safely'];
-const PASSWORD = 'bench passphrase 2026';
-
-interface Measured {
-  name: string;
-  requests: number;
-  rps: number;
-  p50: number;
-  p99: number;
-  non2xx: number;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitFor(url: string, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      /* not up yet */
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${url} did not answer`);
-}
-
-/** BENCH_PROFILE=<dir> writes a V8 tick log of the web process under test there (read it with `node --prof-process <dir>/v8.log`). */
-function start(script: string, env: Record<string, string>, profile = false): ChildProcess {
-  const execArgv = profile && process.env.BENCH_PROFILE ? ['--prof', '--no-logfile-per-isolate', `--logfile=${join(process.env.BENCH_PROFILE, 'v8.log')}`] : [];
-  return fork(join(ROOT, 'dist', script), [], { env: { ...process.env, ...env }, execArgv, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-}
-
-async function load(name: string, url: string, headers: Record<string, string> = {}, extra: Partial<autocannon.Options> = {}): Promise<Measured> {
-  const result = await autocannon({ url, connections: CONNECTIONS, duration: DURATION, headers: { 'accept-encoding': 'gzip', ...headers }, ...extra });
-  return {
-    name,
-    requests: result.requests.total,
-    rps: result.requests.average,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    non2xx: result.non2xx,
-  };
-}
-
-/** A tiny cookie-keeping client for setting up the learners the load runs as. */
-class Session {
-  cookie = '';
-  constructor(private readonly base: string) {}
-
-  async request(path: string, init: RequestInit = {}): Promise<Response> {
-    const response = await fetch(this.base + path, { ...init, redirect: 'manual', headers: { ...(init.headers ?? {}), cookie: this.cookie } });
-    const set = response.headers.getSetCookie?.() ?? [];
-    for (const c of set) if (c.startsWith('er.sid=')) this.cookie = c.split(';')[0];
-    return response;
-  }
-
-  async page(path: string): Promise<string> {
-    return (await this.request(path)).text();
-  }
-
-  async post(path: string, form: Record<string, string | string[]>, tokenFrom: string): Promise<Response> {
-    const html = await this.page(tokenFrom);
-    const token = /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
-    const body = new URLSearchParams();
-    body.append('_csrf', token);
-    for (const [key, value] of Object.entries(form)) for (const v of [value].flat()) body.append(key, v);
-    return this.request(path, { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
-  }
-}
-
-/** A plausible answer read off the question page: the first choice, or something typed. */
-function answerFor(html: string): Record<string, string | string[]> {
-  if (/type="checkbox"/.test(html)) return { 'answer[]': ['0'] };
-  if (/name="answer\[0\]"/.test(html)) {
-    const fields: Record<string, string> = {};
-    for (const match of html.matchAll(/name="answer\[(\d+)\]"><option value="">…<\/option><option\s*>([^<]*)</g)) fields[`answer[${match[1]}]`] = match[2];
-    return fields;
-  }
-  if (/type="radio"/.test(html) || /id="gap"/.test(html)) return { answer: /value="true"/.test(html) ? 'true' : '0' };
-  if (/inputmode="decimal"/.test(html)) return { answer: '1' };
-  return { answer: 'x' };
-}
-
-async function learner(base: string, n: number): Promise<Session> {
-  const s = new Session(base);
-  await s.post('/register', { name: `Bench ${n}`, email: `bench${n}@example.pk`, password: PASSWORD, locale: 'en' }, '/register');
-  await s.post(`/courses/${COURSE}/enrol`, {}, `/courses/${COURSE}`);
-  return s;
-}
-
-/** One whole attempt: start, answer every question on its page, submit. */
-async function takeAttempt(s: Session): Promise<boolean> {
-  const started = await s.post(`/courses/${COURSE}/quizzes/final/attempts`, {}, `/courses/${COURSE}/quizzes/final`);
-  const location = started.headers.get('location') ?? '';
-  const url = location.replace(/\?.*$/, '');
-  if (!url.includes('/attempts/')) return false;
-  for (let q = 1; ; q++) {
-    const html = await s.page(`${url}?q=${q}`);
-    const id = /name="questionId" value="(\d+)"/.exec(html)?.[1];
-    if (!id) break;
-    const token = /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
-    const body = new URLSearchParams({ _csrf: token, questionId: id, go: 'next' });
-    for (const [key, value] of Object.entries(answerFor(html))) for (const v of [value].flat()) body.append(key, v);
-    const saved = await s.request(`${url}/answers`, { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
-    if (saved.status !== 303) return false;
-  }
-  const submitted = await s.post(`${url}/submit`, {}, url);
-  return submitted.status === 303;
-}
 
 function table(rows: Measured[], baseline: Record<string, string>, queries: Record<string, string>): void {
   const byName = new Map(rows.map((r) => [r.name, r]));
@@ -149,77 +43,6 @@ function table(rows: Measured[], baseline: Record<string, string>, queries: Reco
     const ratio = base ? `${(row.rps / base.rps).toFixed(2)}× of ${base.name}` : '—';
     console.log(`| ${row.name} | ${row.rps.toFixed(0)} | ${row.p50} | ${row.p99} | ${row.non2xx} | ${queries[row.name] ?? '—'} | ${ratio} |`);
   }
-}
-
-interface DatabaseUnderTest {
-  kind: 'sqlite' | 'mariadb';
-  env: Record<string, string>;
-  /** Counts graded attempts and their answers of the whole-attempt learners. */
-  count(sql: string): Promise<number>;
-  drop(): Promise<void>;
-}
-
-async function sqliteDatabase(dataDir: string): Promise<DatabaseUnderTest> {
-  const file = join(dataDir, 'exportready.sqlite');
-  return {
-    kind: 'sqlite',
-    env: { DATABASE_URL: `sqlite:${file}` },
-    count: async (sql) => {
-      const db = new Database(file, { readonly: true });
-      try {
-        return Number((db.prepare(sql).get() as { n: number }).n);
-      } finally {
-        db.close();
-      }
-    },
-    drop: async () => undefined,
-  };
-}
-
-async function mariadbDatabase(): Promise<DatabaseUnderTest> {
-  const server = new URL(process.env.MARIADB_URL ?? 'mysql://root@127.0.0.1:3306/');
-  const options = { host: server.hostname, port: Number(server.port || 3306), user: server.username || 'root', password: decodeURIComponent(server.password) };
-  const name = `er_bench_${process.pid}`;
-  const admin = await createConnection(options);
-  await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
-  await admin.end();
-  const url = `mysql://${options.user}${options.password ? ':' + options.password : ''}@${options.host}:${options.port}/${name}`;
-  return {
-    kind: 'mariadb',
-    env: { DATABASE_URL: url },
-    count: async (sql) => {
-      const conn = await createConnection({ ...options, database: name });
-      try {
-        const [rows] = await conn.query(sql);
-        return Number((rows as { n: number }[])[0].n);
-      } finally {
-        await conn.end();
-      }
-    },
-    drop: async () => {
-      const conn = await createConnection(options);
-      await conn.query(`DROP DATABASE IF EXISTS \`${name}\``);
-      await conn.end();
-    },
-  };
-}
-
-/** Resident memory of a process, from /proc (Linux), in MB. */
-function rssMb(pid: number | undefined): number | null {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]);
-    return Math.round(kb / 1024);
-  } catch {
-    return null;
-  }
-}
-
-/** Database round trips the app reports for one request (X-Query-Count, enabled for the bench). */
-async function queriesFor(url: string, cookie = ''): Promise<string> {
-  const response = await fetch(url, { headers: { cookie } });
-  await response.arrayBuffer();
-  return response.headers.get('x-query-count') ?? '?';
 }
 
 /**
@@ -344,11 +167,8 @@ async function main(): Promise<void> {
     await waitFor(`${baseUrl}/catalog`);
     for (const kind of kinds) {
       const dataDir = mkdtempSync(join(tmpdir(), 'exportready-bench-'));
-      // The shipped courses, with unlimited attempts at the final so learners can keep submitting.
       const contentDir = join(dataDir, 'content');
-      for (const slug of [COURSE, ...EXTRA_COURSES]) cpSync(join(ROOT, 'content', 'courses', slug), join(contentDir, 'courses', slug), { recursive: true });
-      const yamlPath = join(contentDir, 'courses', COURSE, 'course.yaml');
-      writeFileSync(yamlPath, readFileSync(yamlPath, 'utf8').replace(/attempts: \d+/g, 'attempts: 0'));
+      copyBenchCourses(contentDir);
       const database = kind === 'mariadb' ? await mariadbDatabase() : await sqliteDatabase(dataDir);
       try {
         await benchOne(database, dataDir, contentDir, baseUrl);
