@@ -183,14 +183,14 @@ export async function mariadbDatabase(): Promise<DatabaseUnderTest> {
   };
 }
 
-/** Resident memory of a process, from /proc (Linux), in MB. */
-export function rssMb(pid: number | undefined): number | null {
+/** Resident memory of a process, from /proc (Linux), in MB: all of it, and the anonymous part (heap and malloc, not code). */
+export function rssMb(pid: number | undefined): string {
   try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]);
-    return Math.round(kb / 1024);
+    const rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+    const anonymous = Number(/Anonymous:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1]);
+    return `${Math.round(rss / 1024)} MB (anonymous ${Math.round(anonymous / 1024)} MB)`;
   } catch {
-    return null;
+    return 'unknown';
   }
 }
 

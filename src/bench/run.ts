@@ -55,12 +55,10 @@ async function countQueries(env: Record<string, string>, pages: [string, string,
   try {
     await waitFor(`http://127.0.0.1:${port}/health`, 60_000);
     const counts: Record<string, string> = {};
-    for (const [name, path, cookie] of pages) {
-      // Twice before counting: a process's first request of a session also writes its expiry (touch).
-      await queriesFor(`http://127.0.0.1:${port}${path}`, cookie);
-      await queriesFor(`http://127.0.0.1:${port}${path}`, cookie);
-      counts[name] = await queriesFor(`http://127.0.0.1:${port}${path}`, cookie);
-    }
+    // Every page twice before counting: a new process's caches start cold (and stay off until its
+    // Redis subscription is up), and its first request of a session also writes the expiry (touch).
+    for (let round = 0; round < 2; round++) for (const [, path, cookie] of pages) await queriesFor(`http://127.0.0.1:${port}${path}`, cookie);
+    for (const [name, path, cookie] of pages) counts[name] = await queriesFor(`http://127.0.0.1:${port}${path}`, cookie);
     return counts;
   } finally {
     counter.kill();
@@ -123,7 +121,7 @@ async function benchOne(database: DatabaseUnderTest, dataDir: string, contentDir
       Object.fromEntries([...pages.map(([name, , baselineName]) => [name, baselineName]), ['quiz answer save (POST, signed in)', 'baseline: lesson template']]),
       queries,
     );
-    console.log(`\nWeb process RSS after the page runs: ${rssMb(app.pid)} MB`);
+    console.log(`\nWeb process RSS after the page runs: ${rssMb(app.pid)}`);
     if (ONLY_PAGES) return;
 
     // Whole attempts: learners in parallel each start, answer 20 questions and submit, repeatedly.
@@ -151,7 +149,7 @@ async function benchOne(database: DatabaseUnderTest, dataDir: string, contentDir
         `(${((submitted * 22) / seconds).toFixed(0)} requests/s incl. start, 20 saves, submit); failed: ${failed}`,
     );
     console.log(`In the database afterwards: ${graded} graded attempts, ${answers} answers (expected ${submitted} and ${submitted * 20}) — ${graded === submitted && answers === submitted * 20 ? 'nothing lost' : 'MISMATCH'}`);
-    console.log(`Web process RSS at the end: ${rssMb(app.pid)} MB`);
+    console.log(`Web process RSS at the end: ${rssMb(app.pid)}`);
   } finally {
     app.kill();
     await once(app, 'exit').catch(() => undefined);
