@@ -46,9 +46,23 @@ export async function waitFor(url: string, ms = 30_000): Promise<void> {
   throw new Error(`${url} did not answer`);
 }
 
-/** BENCH_PROFILE=<dir> writes a V8 tick log of the web process under test there (read it with `node --prof-process <dir>/v8.log`). */
+/**
+ * The Node flags production runs with, read from `npm run start:prod` so the benchmark measures
+ * exactly what the README tells operators to run (for now a small young generation, which keeps
+ * a web process's memory near 200 MB under load).
+ */
+export function productionNodeFlags(): string[] {
+  const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+  return scripts['start:prod'].split(/\s+/).filter((word) => word.startsWith('--'));
+}
+
+/**
+ * Starts a compiled script with production's Node flags. BENCH_PROFILE=<dir> also writes a V8 tick
+ * log of a `profile`d process there (read it with `node --prof-process <dir>/v8.log`).
+ */
 export function start(script: string, env: Record<string, string>, profile = false): ChildProcess {
-  const execArgv = profile && process.env.BENCH_PROFILE ? ['--prof', '--no-logfile-per-isolate', `--logfile=${join(process.env.BENCH_PROFILE, 'v8.log')}`] : [];
+  const execArgv = [...productionNodeFlags()];
+  if (profile && process.env.BENCH_PROFILE) execArgv.push('--prof', '--no-logfile-per-isolate', `--logfile=${join(process.env.BENCH_PROFILE, 'v8.log')}`);
   return fork(join(ROOT, 'dist', script), [], { env: { ...process.env, ...env }, execArgv, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
 }
 
