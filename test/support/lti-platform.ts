@@ -1,0 +1,143 @@
+import { once } from 'node:events';
+import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { AddressInfo } from 'node:net';
+import { createRemoteJWKSet, CryptoKey, exportJWK, generateKeyPair, JWK, JWTPayload, jwtVerify, SignJWT } from 'jose';
+
+export interface ReceivedScore {
+  path: string;
+  contentType: string | undefined;
+  body: Record<string, unknown>;
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+/**
+ * A stand-in LMS (an LTI 1.3 platform) for the tests, on its own port with its own RSA keys:
+ * it signs id_tokens, publishes its key set, hands out AGS tokens only for a client assertion
+ * that verifies against the tool's published /lti/jwks.json, and records the scores posted to
+ * its line items (only with a token it issued).
+ */
+export class TestPlatform {
+  readonly clientId = 'exportready-tool';
+  readonly deploymentId = 'deployment-1';
+  readonly kid = 'platform-key-1';
+  readonly scores: ReceivedScore[] = [];
+  readonly tokenRequests: { accepted: boolean; reason?: string }[] = [];
+  /** Answer this many score posts with 503 before accepting (a platform having a bad minute). */
+  failScores = 0;
+  private readonly issuedTokens = new Set<string>();
+  private toolKeys: ReturnType<typeof createRemoteJWKSet>;
+
+  private constructor(
+    private readonly server: Server,
+    readonly url: string,
+    private readonly privateKey: CryptoKey,
+    private readonly publicJwk: JWK,
+    /** A key of the same type this platform never published: tokens signed with it must be refused. */
+    readonly strangerKey: CryptoKey,
+  ) {}
+
+  static async start(toolJwksUrl: string): Promise<TestPlatform> {
+    const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
+    const stranger = await generateKeyPair('RS256');
+    const ready: { platform?: TestPlatform } = {};
+    const server = createServer((req, res) => {
+      if (!ready.platform) return send(res, 503, { error: 'starting' });
+      ready.platform.handle(req, res).catch((error: unknown) => send(res, 500, { error: String(error) }));
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const platform = new TestPlatform(server, url, privateKey, await exportJWK(publicKey), stranger.privateKey);
+    platform.toolKeys = createRemoteJWKSet(new URL(toolJwksUrl));
+    ready.platform = platform;
+    return platform;
+  }
+
+  get issuer(): string {
+    return this.url;
+  }
+
+  get authLoginUrl(): string {
+    return `${this.url}/auth`;
+  }
+
+  get tokenUrl(): string {
+    return `${this.url}/token`;
+  }
+
+  get jwksUrl(): string {
+    return `${this.url}/jwks`;
+  }
+
+  /** A line item URL with a query string, as Moodle's are: the tool must add /scores to the path. */
+  lineitemUrl(n: number): string {
+    return `${this.url}/lineitems/${n}/lineitem?type_id=7`;
+  }
+
+  /** An id_token as the platform would post it; `key` and `kid` let a test sign with a stranger's key. */
+  idToken(claims: JWTPayload & Record<string, unknown>, options: { key?: CryptoKey; expiresIn?: string | number; issuedAt?: number } = {}): Promise<string> {
+    return new SignJWT({ iss: this.issuer, aud: this.clientId, ...claims })
+      .setProtectedHeader({ alg: 'RS256', kid: this.kid, typ: 'JWT' })
+      .setIssuedAt(options.issuedAt)
+      .setExpirationTime(options.expiresIn ?? '5m')
+      .sign(options.key ?? this.privateKey);
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    this.server.close();
+    await once(this.server, 'close');
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = new URL(req.url ?? '/', this.url).pathname;
+    if (req.method === 'GET' && path === '/jwks') return send(res, 200, { keys: [{ ...this.publicJwk, kid: this.kid, alg: 'RS256', use: 'sig' }] });
+    if (req.method === 'POST' && path === '/token') return this.token(req, res);
+    if (req.method === 'POST' && /^\/lineitems\/\d+\/lineitem\/scores$/.test(path)) return this.score(req, res, req.url ?? path);
+    send(res, 404, { error: 'not found' });
+  }
+
+  private async token(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const form = new URLSearchParams(await readBody(req));
+    const refuse = (reason: string) => {
+      this.tokenRequests.push({ accepted: false, reason });
+      send(res, 401, { error: 'invalid_client', error_description: reason });
+    };
+    if (form.get('grant_type') !== 'client_credentials') return refuse('grant_type');
+    if (form.get('client_assertion_type') !== 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer') return refuse('client_assertion_type');
+    try {
+      await jwtVerify(form.get('client_assertion') ?? '', this.toolKeys, { issuer: this.clientId, subject: this.clientId, audience: this.tokenUrl, algorithms: ['RS256'] });
+    } catch (error) {
+      return refuse(`client_assertion: ${String(error)}`);
+    }
+    const scope = form.get('scope') ?? '';
+    if (!scope.split(' ').includes('https://purl.imsglobal.org/spec/lti-ags/scope/score')) return refuse('scope');
+    const token = randomBytes(16).toString('hex');
+    this.issuedTokens.add(token);
+    this.tokenRequests.push({ accepted: true });
+    send(res, 200, { access_token: token, token_type: 'Bearer', expires_in: 3600, scope });
+  }
+
+  private async score(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    const bearer = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1];
+    const body = await readBody(req);
+    if (!bearer || !this.issuedTokens.has(bearer)) return send(res, 401, { error: 'unauthorized' });
+    if (this.failScores > 0) {
+      this.failScores--;
+      return send(res, 503, { error: 'try later' });
+    }
+    this.scores.push({ path, contentType: req.headers['content-type'], body: JSON.parse(body) as Record<string, unknown> });
+    send(res, 200, {});
+  }
+}
