@@ -282,6 +282,30 @@ describe('LTI 1.3: ExportReady as a tool an LMS launches, links to and receives 
       expect(rows[0].attempts).toBe(2);
       expect(platform.scores).toHaveLength(1);
     });
+    it('sends again, on the worker schedule, a score whose job gave up long ago, and one nobody queued (Redis was down)', async () => {
+      const data = t.app.get(DataSource);
+      const link = await data.getRepository(LtiResourceLink).findOneByOrFail({ resourceLinkId: 'link-101' });
+      const outbox = data.getRepository(LtiScoreOutbox);
+      const row = (sub: string, queuedAt: Date | null) =>
+        data
+          .getRepository(LtiAccount)
+          .findOneByOrFail({ sub })
+          .then((account) =>
+            outbox.save(
+              outbox.create({ resourceLinkId: link.id, accountId: account.id, scoreGiven: 100, scoreMaximum: 100, completedAt: new Date(), status: 'pending', attempts: 6, lastError: 'scores endpoint answered 503', queuedAt, deliveredAt: null, createdAt: new Date() }),
+            ),
+          );
+      const gaveUp = await row('moodle-user-7', new Date(Date.now() - 3600_000));
+      const neverQueued = await row('moodle-user-99', null);
+      await waitFor('both scores at the platform', async () => {
+        const users = platform.scores.map((s) => s.body.userId);
+        return users.includes('moodle-user-7') && users.includes('moodle-user-99');
+      }, 30_000);
+      expect(await outbox.findOneByOrFail({ id: gaveUp.id })).toMatchObject({ status: 'superseded' });
+      const copy = await outbox.findOneByOrFail({ accountId: gaveUp.accountId, status: 'delivered' });
+      expect(copy.id).toBeGreaterThan(neverQueued.id);
+      await waitFor('the never-queued row delivered', async () => (await outbox.findOneByOrFail({ id: neverQueued.id })).status === 'delivered');
+    });
   });
 
   describe('deep linking', () => {
