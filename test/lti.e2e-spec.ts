@@ -302,7 +302,7 @@ describe('LTI 1.3: ExportReady as a tool an LMS launches, links to and receives 
         return users.includes('moodle-user-7') && users.includes('moodle-user-99');
       }, 30_000);
       expect(await outbox.findOneByOrFail({ id: gaveUp.id })).toMatchObject({ status: 'superseded' });
-      const copy = await outbox.findOneByOrFail({ accountId: gaveUp.accountId, status: 'delivered' });
+      const copy = await waitFor('the copy marked delivered', () => outbox.findOneBy({ accountId: gaveUp.accountId, status: 'delivered' }));
       expect(copy.id).toBeGreaterThan(neverQueued.id);
       await waitFor('the never-queued row delivered', async () => (await outbox.findOneByOrFail({ id: neverQueued.id })).status === 'delivered');
     });
@@ -370,6 +370,58 @@ describe('LTI 1.3: ExportReady as a tool an LMS launches, links to and receives 
       const answer = await browser.agent.post('/lti/deep-link').type('form').send({ context: forged, course: COURSE });
       expect(answer.status).toBe(403);
       expect(answer.text).not.toContain('name="JWT"');
+    });
+  });
+
+  describe('dynamic registration', () => {
+    async function registrationUrl(): Promise<string> {
+      const page = await admin.get('/admin/lti');
+      const url = /<code>([^<]*\/lti\/register\?key=[^<]+)<\/code>/.exec(unescapeHtml(page.text))?.[1] ?? '';
+      expect(url.startsWith(`${t.config.baseUrl}/lti/register?key=`)).toBe(true);
+      return url.slice(t.config.baseUrl.length);
+    }
+
+    it('refuses a registration without the key from /admin/lti, or with a token the platform does not accept', async () => {
+      const browser = new Browser(t.server);
+      const params = new URLSearchParams({ openid_configuration: platform.openidConfigurationUrl, registration_token: platform.registrationToken });
+      expect((await browser.get(`/lti/register?${params.toString()}`)).status).toBe(403);
+      expect((await browser.get(`/lti/register?${params.toString()}&key=forged`)).status).toBe(403);
+      const wrongToken = new URLSearchParams({ openid_configuration: platform.openidConfigurationUrl, registration_token: 'guessed' });
+      expect((await browser.get(`${await registrationUrl()}&${wrongToken.toString()}`)).status).toBe(403);
+      expect(platform.registrations).toHaveLength(0);
+    });
+
+    it('registers the tool with the platform from the URL the LMS opens, and the new client can launch', async () => {
+      const browser = new Browser(t.server);
+      const params = new URLSearchParams({ openid_configuration: platform.openidConfigurationUrl, registration_token: platform.registrationToken });
+      const page = await browser.get(`${await registrationUrl()}&${params.toString()}`);
+      expect(page.status).toBe(200);
+      expect(page.text).toContain('lti-registered.js');
+      expect(page.headers['content-security-policy']).toContain(`frame-ancestors 'self' ${platform.url}`);
+      expect(platform.registrations).toEqual([
+        expect.objectContaining({
+          initiate_login_uri: `${t.config.baseUrl}/lti/login`,
+          redirect_uris: [`${t.config.baseUrl}/lti/launch`],
+          jwks_uri: `${t.config.baseUrl}/lti/jwks.json`,
+          token_endpoint_auth_method: 'private_key_jwt',
+          scope: SCORE_SCOPE,
+        }),
+      ]);
+      const [registered] = await t.app.get(DataSource).query("SELECT issuer, auth_login_url, token_url, jwks_url, deployment_ids FROM lti_platforms WHERE client_id = 'dynamic-client-1'");
+      expect(registered).toMatchObject({ issuer: platform.issuer, auth_login_url: platform.authLoginUrl, token_url: platform.tokenUrl, jwks_url: platform.jwksUrl });
+      expect(JSON.parse(registered.deployment_ids)).toEqual(['dynamic-deployment-1']);
+
+      const query = new URLSearchParams({ iss: platform.issuer, login_hint: 'hint', target_link_uri: `${t.config.baseUrl}/lti/launch`, client_id: 'dynamic-client-1', lti_deployment_id: 'dynamic-deployment-1' });
+      const login = await browser.get(`/lti/login?${query.toString()}`);
+      expect(login.status).toBe(302);
+      const redirect = new URL(login.headers.location as string);
+      expect(redirect.searchParams.get('client_id')).toBe('dynamic-client-1');
+      const idToken = await platform.idToken({
+        ...resourceLinkClaims('dynamic-user-1', { [`${LTI}deployment_id`]: 'dynamic-deployment-1' }),
+        aud: 'dynamic-client-1',
+        nonce: redirect.searchParams.get('nonce') ?? '',
+      });
+      expect((await postLaunch(browser, idToken, redirect.searchParams.get('state') ?? '')).status).toBe(303);
     });
   });
 

@@ -6,6 +6,7 @@ import { renderForm } from '../common/forms';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { LtiPlatformsService, PlatformForm } from './lti-platforms.service';
+import { LtiRegistrationService } from './lti-registration.service';
 import { TOOL_PATHS } from './lti.constants';
 
 /** /admin/lti: what to paste into the LMS, and the platforms (LMSs) allowed to launch us. */
@@ -15,6 +16,7 @@ export class LtiAdminController {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly platforms: LtiPlatformsService,
+    private readonly registrations: LtiRegistrationService,
   ) {}
 
   @Get()
@@ -48,6 +50,7 @@ export class LtiAdminController {
         redirectUrls: `${base}${TOOL_PATHS.launch}`,
         deepLinkUrl: `${base}${TOOL_PATHS.deepLink}`,
         jwksUrl: `${base}${TOOL_PATHS.jwks}`,
+        registrationUrl: await this.registrations.registrationUrl(),
       },
       platforms: (await this.platforms.list()).map((p) => ({ ...p, deployments: p.deploymentIds.join(', ') })),
       added: req.query.added !== undefined,

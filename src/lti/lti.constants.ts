@@ -39,6 +39,7 @@ export const TOOL_PATHS = {
   launch: '/lti/launch',
   deepLink: '/lti/launch',
   jwks: '/lti/jwks.json',
+  register: '/lti/register',
 } as const;
 
 /** A login's state waits this long for the platform to post the id_token back. */

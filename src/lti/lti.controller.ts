@@ -7,6 +7,7 @@ import { Public } from '../auth/roles.decorator';
 import { User } from '../users/user.entity';
 import { LtiDeepLinkingService } from './lti-deep-linking.service';
 import { LtiLaunchService } from './lti-launch.service';
+import { LtiRegistrationService } from './lti-registration.service';
 import { DEEP_LINKING_REQUEST } from './lti.constants';
 import { ToolKeysService } from './tool-keys.service';
 
@@ -36,6 +37,7 @@ export class LtiController {
     private readonly launches: LtiLaunchService,
     private readonly deepLinking: LtiDeepLinkingService,
     private readonly keys: ToolKeysService,
+    private readonly registrations: LtiRegistrationService,
   ) {}
 
   @Get('jwks.json')
@@ -85,5 +87,16 @@ export class LtiController {
     const origin = new URL(answer.returnUrl).origin;
     allowPlatform(res, { formAction: origin, frameAncestors: origin });
     res.render('lti/post-back', { layout: false, returnUrl: answer.returnUrl, jwt: answer.jwt });
+  }
+
+  /**
+   * Dynamic registration, opened by the LMS (in its frame) with openid_configuration and
+   * registration_token added to the URL from /admin/lti. The page tells the LMS we are done.
+   */
+  @Get('register')
+  async register(@Query() query: Record<string, unknown>, @Res() res: Response) {
+    const platform = await this.registrations.register(query);
+    allowPlatform(res, { frameAncestors: new URL(platform.issuer).origin });
+    res.render('lti/registered', { platform });
   }
 }

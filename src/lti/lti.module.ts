@@ -7,6 +7,7 @@ import { LtiController } from './lti.controller';
 import { LtiDeepLinkingService } from './lti-deep-linking.service';
 import { LtiLaunchService } from './lti-launch.service';
 import { LtiPlatformsService } from './lti-platforms.service';
+import { LtiRegistrationService } from './lti-registration.service';
 import { LtiScoresService } from './lti-scores.service';
 import { ToolKeysService } from './tool-keys.service';
 
@@ -14,6 +15,6 @@ import { ToolKeysService } from './tool-keys.service';
 @Module({
   imports: [UsersModule, CoursesModule, EnrollmentsModule],
   controllers: [LtiController, LtiAdminController],
-  providers: [ToolKeysService, LtiPlatformsService, LtiLaunchService, LtiDeepLinkingService, LtiScoresService],
+  providers: [ToolKeysService, LtiPlatformsService, LtiLaunchService, LtiDeepLinkingService, LtiScoresService, LtiRegistrationService],
 })
 export class LtiModule {}

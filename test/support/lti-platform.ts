@@ -33,6 +33,9 @@ export class TestPlatform {
   readonly kid = 'platform-key-1';
   readonly scores: ReceivedScore[] = [];
   readonly tokenRequests: { accepted: boolean; reason?: string }[] = [];
+  /** Dynamic registration: the token the platform puts in the tool's registration URL, and the requests it got. */
+  readonly registrationToken = 'registration-token-1';
+  readonly registrations: Record<string, unknown>[] = [];
   /** Answer this many score posts with 503 before accepting (a platform having a bad minute). */
   failScores = 0;
   private readonly issuedTokens = new Set<string>();
@@ -104,8 +107,36 @@ export class TestPlatform {
     const path = new URL(req.url ?? '/', this.url).pathname;
     if (req.method === 'GET' && path === '/jwks') return send(res, 200, { keys: [{ ...this.publicJwk, kid: this.kid, alg: 'RS256', use: 'sig' }] });
     if (req.method === 'POST' && path === '/token') return this.token(req, res);
+    if (req.method === 'GET' && path === '/.well-known/openid-configuration') return this.openidConfiguration(req, res);
+    if (req.method === 'POST' && path === '/register') return this.registerTool(req, res);
     if (req.method === 'POST' && /^\/lineitems\/\d+\/lineitem\/scores$/.test(path)) return this.score(req, res, req.url ?? path);
     send(res, 404, { error: 'not found' });
+  }
+
+  get openidConfigurationUrl(): string {
+    return `${this.url}/.well-known/openid-configuration`;
+  }
+
+  private openidConfiguration(req: IncomingMessage, res: ServerResponse): void {
+    if (req.headers.authorization !== `Bearer ${this.registrationToken}`) return send(res, 401, { error: 'unauthorized' });
+    send(res, 200, {
+      issuer: this.issuer,
+      authorization_endpoint: this.authLoginUrl,
+      token_endpoint: this.tokenUrl,
+      jwks_uri: this.jwksUrl,
+      registration_endpoint: `${this.url}/register`,
+      token_endpoint_auth_methods_supported: ['private_key_jwt'],
+      id_token_signing_alg_values_supported: ['RS256'],
+      'https://purl.imsglobal.org/spec/lti-platform-configuration': { product_family_code: 'moodle', version: '4.5' },
+    });
+  }
+
+  private async registerTool(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.headers.authorization !== `Bearer ${this.registrationToken}`) return send(res, 401, { error: 'unauthorized' });
+    const body = JSON.parse(await readBody(req)) as Record<string, unknown>;
+    this.registrations.push(body);
+    const toolConfiguration = body['https://purl.imsglobal.org/spec/lti-tool-configuration'] as Record<string, unknown>;
+    send(res, 200, { ...body, client_id: 'dynamic-client-1', 'https://purl.imsglobal.org/spec/lti-tool-configuration': { ...toolConfiguration, deployment_id: 'dynamic-deployment-1' } });
   }
 
   private async token(req: IncomingMessage, res: ServerResponse): Promise<void> {
