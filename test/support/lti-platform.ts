@@ -50,7 +50,17 @@ export class TestPlatform {
     readonly strangerKey: CryptoKey,
   ) {}
 
-  static async start(toolJwksUrl: string): Promise<TestPlatform> {
+  /**
+   * For browser tests: the claims its /auth endpoint signs (with the nonce the tool sent) and
+   * form-posts to the tool, as a real platform's authorisation endpoint does; the pages it serves;
+   * and the deep-linking answers posted back to it.
+   */
+  pendingClaims: (JWTPayload & Record<string, unknown>) | null = null;
+  readonly pages = new Map<string, string>();
+  readonly deepLinkAnswers: string[] = [];
+
+  /** `hostname` other than 127.0.0.1 (e.g. localhost) makes the platform another site than the tool. */
+  static async start(toolJwksUrl: string, hostname = '127.0.0.1'): Promise<TestPlatform> {
     const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
     const stranger = await generateKeyPair('RS256');
     const ready: { platform?: TestPlatform } = {};
@@ -58,9 +68,11 @@ export class TestPlatform {
       if (!ready.platform) return send(res, 503, { error: 'starting' });
       ready.platform.handle(req, res).catch((error: unknown) => send(res, 500, { error: String(error) }));
     });
-    server.listen(0, '127.0.0.1');
+    // By name, the browser may try ::1 first: listen on both stacks then.
+    if (hostname === '127.0.0.1') server.listen(0, hostname);
+    else server.listen(0);
     await once(server, 'listening');
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const url = `http://${hostname}:${(server.address() as AddressInfo).port}`;
     const platform = new TestPlatform(server, url, privateKey, await exportJWK(publicKey), stranger.privateKey);
     platform.toolKeys = createRemoteJWKSet(new URL(toolJwksUrl));
     ready.platform = platform;
@@ -107,10 +119,40 @@ export class TestPlatform {
     const path = new URL(req.url ?? '/', this.url).pathname;
     if (req.method === 'GET' && path === '/jwks') return send(res, 200, { keys: [{ ...this.publicJwk, kid: this.kid, alg: 'RS256', use: 'sig' }] });
     if (req.method === 'POST' && path === '/token') return this.token(req, res);
+    if (req.method === 'GET' && path === '/auth') return this.authorize(req, res);
+    if (req.method === 'POST' && path === '/deep-link-return') return this.deepLinkReturn(req, res);
+    if (req.method === 'GET' && this.pages.has(path)) {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      return void res.end(this.pages.get(path));
+    }
     if (req.method === 'GET' && path === '/.well-known/openid-configuration') return this.openidConfiguration(req, res);
     if (req.method === 'POST' && path === '/register') return this.registerTool(req, res);
     if (req.method === 'POST' && /^\/lineitems\/\d+\/lineitem\/scores$/.test(path)) return this.score(req, res, req.url ?? path);
     send(res, 404, { error: 'not found' });
+  }
+
+  /** The OIDC authorisation endpoint: checks the tool's request and form-posts a signed id_token back. */
+  private async authorize(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const query = new URL(req.url ?? '/', this.url).searchParams;
+    const expected = { scope: 'openid', response_type: 'id_token', response_mode: 'form_post', prompt: 'none', client_id: this.clientId };
+    for (const [name, value] of Object.entries(expected)) {
+      if (query.get(name) !== value) return send(res, 400, { error: `bad ${name}` });
+    }
+    if (!this.pendingClaims) return send(res, 400, { error: 'no launch pending' });
+    const idToken = await this.idToken({ ...this.pendingClaims, nonce: query.get('nonce') ?? '' });
+    const escape = (value: string) => value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    res.end(
+      `<!doctype html><title>Platform</title><form method="post" action="${escape(query.get('redirect_uri') ?? '')}">` +
+        `<input type="hidden" name="id_token" value="${escape(idToken)}"><input type="hidden" name="state" value="${escape(query.get('state') ?? '')}"></form>` +
+        '<script>document.forms[0].submit()</script>',
+    );
+  }
+
+  private async deepLinkReturn(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    this.deepLinkAnswers.push(new URLSearchParams(await readBody(req)).get('JWT') ?? '');
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    res.end('<!doctype html><title>Platform</title><p id="received">Content added</p>');
   }
 
   get openidConfigurationUrl(): string {
