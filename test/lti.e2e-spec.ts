@@ -286,17 +286,19 @@ describe('LTI 1.3: ExportReady as a tool an LMS launches, links to and receives 
       const data = t.app.get(DataSource);
       const link = await data.getRepository(LtiResourceLink).findOneByOrFail({ resourceLinkId: 'link-101' });
       const outbox = data.getRepository(LtiScoreOutbox);
-      const row = (sub: string, queuedAt: Date | null) =>
+      const row = (sub: string, queuedAt: Date | null, retryAt: Date | null) =>
         data
           .getRepository(LtiAccount)
           .findOneByOrFail({ sub })
           .then((account) =>
             outbox.save(
-              outbox.create({ resourceLinkId: link.id, accountId: account.id, scoreGiven: 100, scoreMaximum: 100, completedAt: new Date(), status: 'pending', attempts: 6, lastError: 'scores endpoint answered 503', queuedAt, deliveredAt: null, createdAt: new Date() }),
+              outbox.create({ resourceLinkId: link.id, accountId: account.id, scoreGiven: 100, scoreMaximum: 100, completedAt: new Date(), status: 'pending', attempts: 6, lastError: 'scores endpoint answered 503', queuedAt, retryAt, deliveredAt: null, createdAt: new Date() }),
             ),
           );
-      const gaveUp = await row('moodle-user-7', new Date(Date.now() - 3600_000));
-      const neverQueued = await row('moodle-user-99', null);
+      const gaveUp = await row('moodle-user-7', new Date(Date.now() - 3600_000), new Date(Date.now() - 60_000));
+      const neverQueued = await row('moodle-user-99', null, null);
+      // Queued a minute ago after failing a round: its fresh job is not due for half an hour yet.
+      const notDue = await row('moodle-user-42', new Date(Date.now() - 60_000), new Date(Date.now() + 1800_000));
       await waitFor('both scores at the platform', async () => {
         const users = platform.scores.map((s) => s.body.userId);
         return users.includes('moodle-user-7') && users.includes('moodle-user-99');
@@ -305,6 +307,7 @@ describe('LTI 1.3: ExportReady as a tool an LMS launches, links to and receives 
       const copy = await waitFor('the copy marked delivered', () => outbox.findOneBy({ accountId: gaveUp.accountId, status: 'delivered' }));
       expect(copy.id).toBeGreaterThan(neverQueued.id);
       await waitFor('the never-queued row delivered', async () => (await outbox.findOneByOrFail({ id: neverQueued.id })).status === 'delivered');
+      expect(await outbox.findOneByOrFail({ id: notDue.id })).toMatchObject({ status: 'pending' });
     });
   });
 

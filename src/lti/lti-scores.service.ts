@@ -15,8 +15,19 @@ import { ToolKeysService } from './tool-keys.service';
 
 const HTTP_TIMEOUT_MS = 10_000;
 /** Longer than all of a job's retries (about half a minute) plus a queue backlog. */
-const STALE_QUEUED_MS = 15 * 60_000;
+const FIRST_RETRY_MS = 15 * 60_000;
+const LONGEST_RETRY_MS = 24 * 3600_000;
+/** BACKGROUND_JOB_OPTIONS.attempts: one job's tries make one round. */
+const ATTEMPTS_PER_JOB = 6;
+
+/** When a row queued now, after `attempts` failed tries, gets a fresh job if it is still pending. */
+export function retryAt(attempts: number, now: Date): Date {
+  const rounds = Math.floor(attempts / ATTEMPTS_PER_JOB);
+  return new Date(now.getTime() + Math.min(LONGEST_RETRY_MS, FIRST_RETRY_MS * 2 ** Math.min(rounds, 10)));
+}
 const BATCH = 200;
+/** Sent rows are kept a while for an administrator looking into a grade, then forgotten. */
+const KEEP_DONE_ROWS_MS = 30 * 24 * 3600_000;
 
 /** The platform's line item URL with /scores added to its path (it may carry a query string). */
 export function scoresUrl(lineitemUrl: string): string {
@@ -77,6 +88,7 @@ export class LtiScoresService implements OnModuleInit {
           attempts: 0,
           lastError: null,
           queuedAt: null,
+          retryAt: null,
           deliveredAt: null,
           createdAt: now,
         }),
@@ -121,11 +133,14 @@ export class LtiScoresService implements OnModuleInit {
     }
   }
 
-  /** On the worker's schedule: queues rows nobody queued (Redis was down), and gives up-on rows a fresh job. */
+  /**
+   * On the worker's schedule: queues rows nobody queued (Redis was down), gives rows whose job gave
+   * up a fresh one, and forgets rows done long ago.
+   */
   async resume(): Promise<void> {
     // Read through the transaction queue: on SQLite a plain read could see a completion's row before it commits.
     const stale = await this.transactions.run((manager) =>
-      manager.getRepository(LtiScoreOutbox).find({ where: { status: 'pending', queuedAt: LessThan(new Date(Date.now() - STALE_QUEUED_MS)) }, take: BATCH }),
+      manager.getRepository(LtiScoreOutbox).find({ where: { status: 'pending', retryAt: LessThan(new Date()) }, order: { retryAt: 'ASC' }, take: BATCH }),
     );
     for (const row of stale) {
       await this.transactions.run(async (manager) => {
@@ -133,19 +148,31 @@ export class LtiScoresService implements OnModuleInit {
         const superseded = await repository.update({ id: row.id, status: 'pending' }, { status: 'superseded' });
         if (superseded.affected !== 1) return;
         const { id: _id, resourceLink: _link, account: _account, ...copy } = row;
-        await repository.insert({ ...copy, status: 'pending', queuedAt: null, createdAt: new Date() });
+        await repository.insert({ ...copy, status: 'pending', queuedAt: null, retryAt: null, createdAt: new Date() });
       });
     }
     const unqueued = await this.transactions.run((manager) =>
       manager.getRepository(LtiScoreOutbox).find({ select: { id: true }, where: { status: 'pending', queuedAt: IsNull() }, order: { id: 'ASC' }, take: BATCH }),
     );
     await this.enqueue(unqueued.map((row) => row.id));
+    const cutoff = new Date(Date.now() - KEEP_DONE_ROWS_MS);
+    await this.transactions.run((manager) =>
+      manager.getRepository(LtiScoreOutbox).delete({ status: In(['delivered', 'superseded']), createdAt: LessThan(cutoff) }),
+    );
   }
 
   private async enqueue(ids: number[]): Promise<void> {
     if (ids.length === 0) return;
     if (!(await this.jobs.enqueue(SEND_LTI_SCORE_JOB, ids))) return;
-    await this.transactions.run((manager) => manager.getRepository(LtiScoreOutbox).update({ id: In(ids), queuedAt: IsNull() }, { queuedAt: new Date() }));
+    const now = new Date();
+    await this.transactions.run(async (manager) => {
+      const outbox = manager.getRepository(LtiScoreOutbox);
+      const rows = await outbox.find({ select: { id: true, attempts: true }, where: { id: In(ids), queuedAt: IsNull() } });
+      for (const attempts of new Set(rows.map((row) => row.attempts))) {
+        const same = rows.filter((row) => row.attempts === attempts).map((row) => row.id);
+        await outbox.update({ id: In(same), queuedAt: IsNull() }, { queuedAt: now, retryAt: retryAt(attempts, now) });
+      }
+    });
   }
 
   /** A bearer token for the score scope (OAuth 2 client_credentials with a JWT client assertion, RFC 7523), kept until shortly before it expires. */

@@ -105,6 +105,7 @@ export class Lti1765200000000 implements MigrationInterface {
           c.int('attempts', { default: 0 }),
           c.varchar('last_error', 500, { isNullable: true }),
           c.datetime('queued_at', { isNullable: true }),
+          c.datetime('retry_at', { isNullable: true }),
           c.datetime('delivered_at', { isNullable: true }),
           c.datetime('created_at'),
         ],

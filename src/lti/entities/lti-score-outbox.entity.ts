@@ -8,8 +8,8 @@ export type ScoreOutboxStatus = (typeof SCORE_OUTBOX_STATUSES)[number];
 /**
  * A score to send to a platform's gradebook, written in the transaction that completed the
  * course, so a completion never commits without it. A worker job (id from the row id) sends it;
- * a row whose job gave up is copied into a fresh row (a fresh job id) and sent again later, so
- * nothing is lost. Sending the same score twice is harmless: the platform keeps the latest.
+ * a row whose job gave up is copied into a fresh row (a fresh job id) and sent again later
+ * (`retry_at`), so nothing is lost. Sending the same score twice is harmless: the platform keeps the latest.
  */
 @Entity('lti_score_outbox')
 @Index('idx_lti_score_outbox_status', ['status', 'id'])
@@ -54,6 +54,13 @@ export class LtiScoreOutbox {
 
   @Column({ name: 'queued_at', type: 'datetime', nullable: true })
   queuedAt: Date | null;
+
+  /**
+   * When a row still pending gets a fresh job: 15 minutes after it was queued (well after BullMQ's
+   * own retries), doubling with each round of failures, at most a day apart. Never given up.
+   */
+  @Column({ name: 'retry_at', type: 'datetime', nullable: true })
+  retryAt: Date | null;
 
   @Column({ name: 'delivered_at', type: 'datetime', nullable: true })
   deliveredAt: Date | null;
