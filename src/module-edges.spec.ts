@@ -108,4 +108,9 @@ describe('module edges', () => {
     expect(graph.get('programmes')?.has('certificates')).toBe(true);
     expect(graph.get('certificates')?.has('programmes')).toBe(false);
   });
+
+  it('keeps lti on top: it calls enrollments, courses and users; no feature imports it (added with src/lti)', () => {
+    expect(graph.get('lti')?.has('enrollments')).toBe(true);
+    expect(features.filter((feature) => graph.get(feature)?.has('lti'))).toEqual([]);
+  });
 });

@@ -10,7 +10,9 @@ export const BACKGROUND_QUEUE = 'background';
 
 export const REFRESH_COURSE_PROGRESS_JOB = 'refresh-course-progress';
 export const APPLY_BULK_ENROLMENT_JOB = 'apply-bulk-enrolment';
-export type BackgroundJobName = typeof REFRESH_COURSE_PROGRESS_JOB | typeof APPLY_BULK_ENROLMENT_JOB;
+/** LTI: sends one row of lti_score_outbox (its id as runId) to the platform's gradebook. */
+export const SEND_LTI_SCORE_JOB = 'send-lti-score';
+export type BackgroundJobName = typeof REFRESH_COURSE_PROGRESS_JOB | typeof APPLY_BULK_ENROLMENT_JOB | typeof SEND_LTI_SCORE_JOB;
 
 /** Every background job names the database row that records its run. */
 export interface BackgroundJobData {
