@@ -4,6 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CourseExportService } from './authoring/course-export.service';
+import { IssuerKeysService } from './certificates/credential/issuer-keys.service';
 import { CoursesService } from './courses/courses.service';
 import { QuizzesService } from './quizzes/quizzes.service';
 import { DynamicModule, Module } from '@nestjs/common';
@@ -33,7 +34,9 @@ const USAGE = `Usage: node dist/cli.js <command>
   quiz:import <course-slug> <quiz-slug> <file> [--dry-run]
                                   replace a quiz's pool from a GIFT file, all or nothing
   user:create --email E --role R [--name N] [--password P]
-                                  create an account (a random password is printed when none is given)`;
+                                  create an account (a random password is printed when none is given)
+  issuer:rotate-key               a new credential signing key signs from now on; the old ones stay
+                                  published (/.well-known/did.json, jwks.json) and keep verifying`;
 
 /**
  * Only what checking content/ needs, on an empty in-memory database that nothing reads: the
@@ -192,6 +195,15 @@ async function run(argv: string[]): Promise<number> {
         }
       });
     }
+    case 'issuer:rotate-key':
+      return withApp(async (app) => {
+        const keys = app.get(IssuerKeysService);
+        const { kid, retired } = await keys.rotate();
+        console.log(`New signing key: ${keys.verificationMethodId(kid)}`);
+        console.log(`Retired (still published, still verifying): ${retired.map((id) => keys.verificationMethodId(id)).join(', ') || '-'}`);
+        console.log('Running web and worker processes pick the new key up within 30 seconds.');
+        return 0;
+      });
     default:
       console.error(USAGE);
       return 64;

@@ -11,7 +11,7 @@ import { AdminOnlyMiddleware, CredentialUploadMiddleware } from './certificates.
 import { CertificatesProcessor } from './certificates.processor';
 import { CERTIFICATE_JOB_OPTIONS, CERTIFICATES_QUEUE } from './certificates.queue';
 import { HolderCertificatesSection } from './holder-certificates.section';
-import { IssuerController } from './issuer.controller';
+import { IssuerController, StatusListController, WellKnownController } from './issuer.controller';
 import { QUEUE_DASHBOARD_ROUTE, QueueDashboardAdapter, QueueDashboardCsrfMiddleware } from './queue-dashboard';
 import { VerifyController } from './verify.controller';
 
@@ -41,7 +41,7 @@ export class CertificatesModule implements NestModule {
             ]
           : []),
       ],
-      controllers: web ? [VerifyController, IssuerController, CertificatesController] : [],
+      controllers: web ? [VerifyController, IssuerController, WellKnownController, StatusListController, CertificatesController] : [],
       providers: [
         // Every role: the relay pushes rows right after the commit that wrote them (completions
         // happen in web requests and in the worker's progress refreshes); its poll is scheduled work.
