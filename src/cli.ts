@@ -15,7 +15,9 @@ import { CacheModule } from './cache/cache.module';
 import { AppConfig, ConfigError, loadConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { ContentModule } from './content/content.module';
+import { DataSource } from 'typeorm';
 import { dataSourceOptions } from './database/data-source';
+import { TransactionRunner } from './database/transaction-runner';
 import { DatabaseModule } from './database/database.module';
 import { formatProblem, ContentService } from './content/content.service';
 import { migrateDatabase } from './main';
@@ -195,15 +197,23 @@ async function run(argv: string[]): Promise<number> {
         }
       });
     }
-    case 'issuer:rotate-key':
-      return withApp(async (app) => {
-        const keys = app.get(IssuerKeysService);
+    case 'issuer:rotate-key': {
+      // Only the database: a rotation needs no queue, cache or scheduler (the whole app would start them).
+      const config = loadConfig();
+      await migrateDatabase(config);
+      const dataSource = await new DataSource(dataSourceOptions(config.database)).initialize();
+      try {
+        const keys = new IssuerKeysService(dataSource, new TransactionRunner(dataSource), config);
+        await keys.onModuleInit();
         const { kid, retired } = await keys.rotate();
         console.log(`New signing key: ${keys.verificationMethodId(kid)}`);
         console.log(`Retired (still published, still verifying): ${retired.map((id) => keys.verificationMethodId(id)).join(', ') || '-'}`);
         console.log('Running web and worker processes pick the new key up within 30 seconds.');
         return 0;
-      });
+      } finally {
+        await dataSource.destroy();
+      }
+    }
     default:
       console.error(USAGE);
       return 64;

@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { CompactSign, exportJWK, generateKeyPair } from 'jose';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
@@ -59,6 +60,25 @@ describe(IssuerKeysService.name, () => {
     const rows = await dataSource.getRepository(IssuerKey).find();
     expect(rows).toHaveLength(1);
     expect(JSON.parse(rows[0].publicJwk)).toEqual({ kty: 'OKP', crv: 'Ed25519', x: jwk.x });
+  });
+
+  it('takes ISSUER_KEY as the first key on a new site, keeps its private half out of the database, and still verifies credentials signed before did:web', async () => {
+    const { privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
+    const jwk = await exportJWK(privateKey);
+    const configured = { kty: 'OKP' as const, crv: 'Ed25519' as const, x: jwk.x as string, d: jwk.d as string };
+    const keys = await serviceFor(dataSource, dataDir, configured);
+    const rows = await dataSource.getRepository(IssuerKey).find();
+    expect(rows).toEqual([expect.objectContaining({ kid: await keys.signingKid(), privateJwk: null, retiredAt: null })]);
+    expect(existsSync(join(dataDir, 'issuer-key.json'))).toBe(false);
+    // A credential from the single-key days: its key id was a URL of the site, not the DID.
+    const old = await new CompactSign(Buffer.from(JSON.stringify({ name: 'Ayesha Khan' })))
+      .setProtectedHeader({ alg: 'EdDSA', typ: 'vc+jwt', cty: 'vc', kid: `${BASE_URL}/issuer/keys.json#${await keys.signingKid()}` })
+      .sign(privateKey);
+    await expect(keys.verify(old)).resolves.toMatchObject({ valid: true, credential: { name: 'Ayesha Khan' } });
+    // Without ISSUER_KEY, a process can publish and verify with that key but not sign.
+    const withoutKey = await serviceFor(dataSource, dataDir);
+    await expect(withoutKey.verify(old)).resolves.toMatchObject({ valid: true });
+    await expect(withoutKey.sign({ a: 1 })).rejects.toThrow(/ISSUER_KEY/);
   });
 
   it('gives processes starting together on one data dir and database the same single key', async () => {
