@@ -253,8 +253,36 @@ describe('certificates: Open Badges 3.0 with Data Integrity and VC-JOSE, did:web
     await new Browser(t.server).get('/credentials/status/x').expect(404);
   });
 
-  it('after a key rotation, credentials signed before and after both verify, with different key ids', async () => {
-    const { kid } = await t.app.get(IssuerKeysService).rotate();
+  it('lets only an admin open the key page and rotate the key, and only with the CSRF token of its form', async () => {
+    const learner = new Browser(t.server);
+    await learner.register('Zara Malik', 'zara@example.pk');
+    await learner.get('/admin/issuer-keys').expect(403);
+    expect((await learner.agent.post('/admin/issuer-keys/rotate').type('form').send({})).status).toBe(403);
+    expect((await new Browser(t.server).get('/admin/issuer-keys')).status).not.toBe(200);
+    expect((await admin.agent.post('/admin/issuer-keys/rotate').type('form').send({})).status).toBe(403);
+    const before = await admin.get('/admin/issuer-keys').expect(200);
+    expect(before.text).toContain('Signs new credentials');
+    expect((await t.app.get(IssuerKeysService).list()).map((k) => k.kid)).toHaveLength(1);
+  });
+
+  it('after a key rotation (from the admin page), credentials signed before and after both verify, with different key ids', async () => {
+    const [old] = await t.app.get(IssuerKeysService).list();
+    const rotated = await admin.submit('/admin/issuer-keys', '/admin/issuer-keys/rotate', {});
+    expect(rotated.status).toBe(303);
+    expect(rotated.headers.location).toBe('/admin/issuer-keys?rotated=1');
+    const keys = await t.app.get(IssuerKeysService).list();
+    expect(keys.map((k) => [k.kid, k.signing, !!k.retiredAt])).toEqual([
+      [old.kid, false, true],
+      [expect.any(String), true, false],
+    ]);
+    const kid = keys[1].kid;
+    const page = await admin.get('/admin/issuer-keys?rotated=1').expect(200);
+    expect(page.text).toContain('A new key signs from now on.');
+    expect(page.text).toContain(kid);
+    const audit = await admin.get('/admin/audit').expect(200);
+    expect(audit.text).toContain('rotated the credential signing key');
+    expect(audit.text).toContain(kid);
+
     const imran = await learnerCompletes(t, 'Imran Khan', 'imran@example.pk');
     const older = JSON.parse(ayesha.credentialLd as string);
     const newer = JSON.parse((await new Browser(t.server).get(`/verify/${imran.serial}/credential.json`).expect(200)).text);

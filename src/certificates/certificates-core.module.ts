@@ -18,6 +18,6 @@ import { StatusListService } from './credential/status-list.service';
 @Module({
   imports: [UsersModule, CoursesModule, EnrollmentsModule, MailModule],
   providers: [CertificatesService, CertificateVerificationService, CertificateRegisterService, IssuerKeysService, StatusListService, CertificateMailer],
-  exports: [CertificatesService, CertificateVerificationService, CertificateRegisterService],
+  exports: [CertificatesService, CertificateVerificationService, CertificateRegisterService, IssuerKeysService],
 })
 export class CertificatesCoreModule {}

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, linkSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { calculateJwkThumbprint, CompactSign, compactVerify, CryptoKey, decodeProtectedHeader, exportJWK, generateKeyPair, importJWK, JWK } from 'jose';
-import { DataSource, IsNull, Repository } from 'typeorm';
+import { DataSource, EntityManager, IsNull, Repository } from 'typeorm';
 import { AppConfig, IssuerJwk } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { TransactionRunner } from '../../database/transaction-runner';
@@ -173,6 +173,13 @@ export class IssuerKeysService implements OnModuleInit {
     return didWebFor(this.config.baseUrl);
   }
 
+  /** Every key, oldest first, for the admins' page. */
+  async list(): Promise<{ kid: string; createdAt: Date; retiredAt: Date | null; signing: boolean }[]> {
+    await this.reload();
+    const signing = [...this.keys].reverse().find((k) => !k.retiredAt && k.privateJwk)?.kid;
+    return this.keys.map((k) => ({ kid: k.kid, createdAt: k.createdAt, retiredAt: k.retiredAt, signing: k.kid === signing }));
+  }
+
   verificationMethodId(kid: string): string {
     return `${this.did}#${kid}`;
   }
@@ -182,14 +189,20 @@ export class IssuerKeysService implements OnModuleInit {
     return (await this.signingKey(false)).kid;
   }
 
-  /** A new key signs from now on; the ones before are retired (still published, still verifying). */
-  async rotate(): Promise<{ kid: string; retired: string[] }> {
+  /**
+   * A new key signs from now on; the ones before are retired (still published, still verifying).
+   * `record` runs in the same transaction (the admin page's audit entry).
+   */
+  async rotate(record?: (manager: EntityManager, rotation: { kid: string; retired: string[] }) => Promise<void>): Promise<{ kid: string; retired: string[] }> {
     const jwk = await newPrivateJwk();
     const kid = await calculateJwkThumbprint(publicHalf(jwk));
-    const retired = (await this.rows.findBy({ retiredAt: IsNull() })).map((row) => row.kid);
-    await this.transactions.run(async (manager) => {
-      await manager.getRepository(IssuerKey).update({ retiredAt: IsNull() }, { retiredAt: new Date() });
-      await manager.getRepository(IssuerKey).insert({ kid, publicJwk: JSON.stringify(publicHalf(jwk)), privateJwk: JSON.stringify(jwk), createdAt: new Date(), retiredAt: null });
+    const retired = await this.transactions.run(async (manager) => {
+      const repository = manager.getRepository(IssuerKey);
+      const active = (await repository.findBy({ retiredAt: IsNull() })).map((row) => row.kid);
+      await repository.update({ retiredAt: IsNull() }, { retiredAt: new Date() });
+      await repository.insert({ kid, publicJwk: JSON.stringify(publicHalf(jwk)), privateJwk: JSON.stringify(jwk), createdAt: new Date(), retiredAt: null });
+      await record?.(manager, { kid, retired: active });
+      return active;
     });
     await this.reload();
     this.logger.log(`issuer key rotated: ${kid} signs now; retired ${retired.join(', ') || '-'}`);
