@@ -132,10 +132,12 @@ function issuedCertificateOf(t: TestApp, email: string): Promise<Certificate> {
   });
 }
 
+let lastLearner: Browser;
+
 async function learnerCompletes(t: TestApp, name: string, email: string): Promise<Certificate> {
-  const browser = new Browser(t.server);
-  await browser.register(name, email);
-  await completeCourse(t, browser, COURSE);
+  lastLearner = new Browser(t.server);
+  await lastLearner.register(name, email);
+  await completeCourse(t, lastLearner, COURSE);
   return issuedCertificateOf(t, email);
 }
 
@@ -151,6 +153,7 @@ describe('certificates: Open Badges 3.0 with Data Integrity and VC-JOSE, did:web
   let admin: Browser;
   let verifier: IndependentVerifier;
   let ayesha: Certificate;
+  let ayeshaBrowser: Browser;
 
   beforeAll(async () => {
     t = await startTestApp();
@@ -159,6 +162,7 @@ describe('certificates: Open Badges 3.0 with Data Integrity and VC-JOSE, did:web
     await admin.login('admin@example.pk');
     verifier = await new IndependentVerifier(t).load();
     ayesha = await learnerCompletes(t, 'Ayesha Khan', 'ayesha@example.pk');
+    ayeshaBrowser = lastLearner;
   });
 
   afterAll(async () => {
@@ -181,9 +185,11 @@ describe('certificates: Open Badges 3.0 with Data Integrity and VC-JOSE, did:web
   });
 
   it('serves both forms of one credential, each verifying with an independent verifier, and neither survives a changed letter', async () => {
-    const page = await new Browser(t.server).get(`/verify/${ayesha.serial}`).expect(200);
-    expect(page.text).toContain(`href="/verify/${ayesha.serial}/credential.json" download>Open Badge (JSON-LD, Data Integrity)</a>`);
-    expect(page.text).toContain(`href="/verify/${ayesha.serial}/credential.jwt" download>Open Badge (VC-JOSE JWT)</a>`);
+    // Offered on the public verification page, and on the holder's dashboard.
+    for (const page of [await new Browser(t.server).get(`/verify/${ayesha.serial}`).expect(200), await ayeshaBrowser.get('/dashboard').expect(200)]) {
+      expect(page.text).toContain(`href="/verify/${ayesha.serial}/credential.json" download>Open Badge (JSON-LD, Data Integrity)</a>`);
+      expect(page.text).toContain(`href="/verify/${ayesha.serial}/credential.jwt" download>Open Badge (VC-JOSE JWT)</a>`);
+    }
 
     const ld = await new Browser(t.server).get(`/verify/${ayesha.serial}/credential.json`).expect(200);
     expect(ld.headers['content-type']).toMatch(/^application\/vc\+ld\+json/);

@@ -52,6 +52,9 @@ export interface HolderCertificate {
   revokedReason: string | null;
   verifyUrl: string;
   pdfUrl: string;
+  /** The Open Badge downloads: JSON-LD with a Data Integrity proof (null when issued before it existed) and the VC-JOSE JWT. */
+  badgeLdUrl: string | null;
+  badgeJwtUrl: string;
   linkedInUrl: string;
   isIssued: boolean;
   isRevoked: boolean;
@@ -465,6 +468,8 @@ export class CertificatesService implements OnModuleInit {
       revokedReason: certificate.revokedReason,
       verifyUrl: url,
       pdfUrl: `/certificates/${certificate.serial}.pdf`,
+      badgeLdUrl: certificate.credentialLd ? `/verify/${certificate.serial}/credential.json` : null,
+      badgeJwtUrl: `/verify/${certificate.serial}/credential.jwt`,
       linkedInUrl: `https://www.linkedin.com/profile/add?${linkedIn.toString()}`,
       isIssued: certificate.status === 'issued',
       isRevoked: certificate.status === 'revoked',
