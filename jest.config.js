@@ -13,7 +13,9 @@ const swc = [
 ];
 const common = {
   transform: { '^.+\\.(t|j|mj)s$': swc },
-  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|marked|jose)/)'],
+  // The credential libraries (digitalbazaar and their helpers) are ESM only too: the built app
+  // require()s them (Node >= 20.19), Jest needs them compiled.
+  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|marked|jose|@digitalbazaar|@digitalcredentials|base58-universal|base64url-universal|ky)/)'],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
   testEnvironment: 'node',
 };

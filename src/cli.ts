@@ -4,6 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CourseExportService } from './authoring/course-export.service';
+import { IssuerKeysService } from './certificates/credential/issuer-keys.service';
 import { CoursesService } from './courses/courses.service';
 import { QuizzesService } from './quizzes/quizzes.service';
 import { DynamicModule, Module } from '@nestjs/common';
@@ -14,7 +15,9 @@ import { CacheModule } from './cache/cache.module';
 import { AppConfig, ConfigError, loadConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { ContentModule } from './content/content.module';
+import { DataSource } from 'typeorm';
 import { dataSourceOptions } from './database/data-source';
+import { TransactionRunner } from './database/transaction-runner';
 import { DatabaseModule } from './database/database.module';
 import { formatProblem, ContentService } from './content/content.service';
 import { migrateDatabase } from './main';
@@ -33,7 +36,9 @@ const USAGE = `Usage: node dist/cli.js <command>
   quiz:import <course-slug> <quiz-slug> <file> [--dry-run]
                                   replace a quiz's pool from a GIFT file, all or nothing
   user:create --email E --role R [--name N] [--password P]
-                                  create an account (a random password is printed when none is given)`;
+                                  create an account (a random password is printed when none is given)
+  issuer:rotate-key               a new credential signing key signs from now on; the old ones stay
+                                  published (/.well-known/did.json, jwks.json) and keep verifying`;
 
 /**
  * Only what checking content/ needs, on an empty in-memory database that nothing reads: the
@@ -191,6 +196,23 @@ async function run(argv: string[]): Promise<number> {
           throw error;
         }
       });
+    }
+    case 'issuer:rotate-key': {
+      // Only the database: a rotation needs no queue, cache or scheduler (the whole app would start them).
+      const config = loadConfig();
+      await migrateDatabase(config);
+      const dataSource = await new DataSource(dataSourceOptions(config.database)).initialize();
+      try {
+        const keys = new IssuerKeysService(dataSource, new TransactionRunner(dataSource), config);
+        await keys.onModuleInit();
+        const { kid, retired } = await keys.rotate();
+        console.log(`New signing key: ${keys.verificationMethodId(kid)}`);
+        console.log(`Retired (still published, still verifying): ${retired.map((id) => keys.verificationMethodId(id)).join(', ') || '-'}`);
+        console.log('Running web and worker processes pick the new key up within 30 seconds.');
+        return 0;
+      } finally {
+        await dataSource.destroy();
+      }
     }
     default:
       console.error(USAGE);

@@ -11,6 +11,7 @@ import { courseIds, createCohort, createProgramme } from './support/programmes';
 import { Certificate } from '../src/certificates/certificate.entity';
 import { CERTIFICATES_QUEUE, ISSUE_CERTIFICATE_JOB, issueCertificateJobId } from '../src/certificates/certificates.queue';
 import { CertificatesService } from '../src/certificates/certificates.service';
+import { didWebFor } from '../src/certificates/credential/linked-data';
 import { UsersService } from '../src/users/users.service';
 import { certificatePdfFiles, waitFor } from './support/certificates';
 import { completeCourse } from './support/learning';
@@ -151,12 +152,12 @@ describe('certificates: a completed course becomes a certificate anyone can veri
     expect(protectedHeader).toMatchObject({ alg: 'EdDSA', typ: 'vc+jwt', kid: keys[0].kid });
     const credential = JSON.parse(Buffer.from(payload).toString('utf8'));
     expect(credential.type).toEqual(['VerifiableCredential', 'OpenBadgeCredential']);
-    expect(credential.issuer).toMatchObject({ id: `${t.config.baseUrl}/issuer`, name: 'ExportReady' });
+    expect(credential.issuer).toMatchObject({ id: didWebFor(t.config.baseUrl), name: 'ExportReady' });
     expect(credential.credentialSubject.identifier[0]).toMatchObject({ identityType: 'name', identityHash: 'Ayesha Khan', hashed: false });
     expect(credential.credentialSubject.achievement.name).toBe(ayesha.certificate.courseTitle);
     expect(credential.id).toBe(`${t.config.baseUrl}/verify/${ayesha.certificate.serial}`);
     const profile = (await new Browser(t.server).get('/issuer').expect(200)).body;
-    expect(profile).toMatchObject({ id: `${t.config.baseUrl}/issuer`, type: ['Profile'], name: 'ExportReady' });
+    expect(profile).toMatchObject({ id: didWebFor(t.config.baseUrl), type: ['Profile'], name: 'ExportReady' });
   });
 
   it('accepts the genuine credential in the check form and rejects it with one character changed', async () => {

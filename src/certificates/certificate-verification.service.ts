@@ -11,6 +11,7 @@ import { envelope, readCredentialInput } from './credential/credential-input';
 import { isLegacySerial, SERIAL_PATTERN } from './serial';
 import { IssuerKeysService } from './credential/issuer-keys.service';
 import { CredentialSummary, issuerProfile, revocationListUrl, summarizeCredential, VC_CONTEXT, OB_CONTEXT } from './credential/open-badge';
+import { StatusListService } from './credential/status-list.service';
 
 /** What /verify/<serial> shows. `valid` means: signature verified now, matches our record, not revoked. */
 export interface Verification {
@@ -23,6 +24,8 @@ export interface Verification {
   revokedAt: Date | null;
   revokedReason: string | null;
   replacedBySerial: string | null;
+  /** Whether the credential can also be downloaded with a Data Integrity proof (issued since it exists). */
+  dataIntegrity: boolean;
 }
 
 export type CredentialCheck =
@@ -60,6 +63,7 @@ export class CertificateVerificationService {
   constructor(
     dataSource: DataSource,
     private readonly issuerKeys: IssuerKeysService,
+    private readonly statusLists: StatusListService,
     private readonly throttle: RequestThrottleService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
@@ -110,6 +114,7 @@ export class CertificateVerificationService {
       revokedAt: certificate.revokedAt,
       revokedReason: certificate.revokedReason,
       replacedBySerial: certificate.replacedBy ? ((await this.certificates.findOneBy({ id: certificate.replacedBy }))?.serial ?? null) : null,
+      dataIntegrity: !!certificate.credentialLd,
     };
     if (!certificate.credential) {
       const status: Verification['status'] = certificate.status === 'revoked' ? 'revoked' : 'pending';
@@ -138,12 +143,32 @@ export class CertificateVerificationService {
     return envelope(certificate.credential);
   }
 
+  /** The credential secured with a Data Integrity proof (JSON-LD), for /verify/<serial>/credential.json; throttled like the page. */
+  async dataIntegrityCredentialFor(serial: string, client: string): Promise<Record<string, unknown>> {
+    const found = await this.throttled(serial, client, async () => {
+      const certificate = SERIAL_PATTERN.test(serial) ? await this.certificates.findOneBy({ serial }) : null;
+      return certificate?.credentialLd ? (JSON.parse(certificate.credentialLd) as Record<string, unknown>) : null;
+    });
+    if (!found) throw new CertificateNotFoundError();
+    return found;
+  }
+
+  /** The credential as a bare VC-JOSE compact JWS, for /verify/<serial>/credential.jwt; throttled like the page. */
+  async jwtCredentialFor(serial: string, client: string): Promise<string> {
+    const found = await this.throttled(serial, client, async () => {
+      const certificate = SERIAL_PATTERN.test(serial) ? await this.certificates.findOneBy({ serial }) : null;
+      return certificate?.credential ?? null;
+    });
+    if (!found) throw new CertificateNotFoundError();
+    return found;
+  }
+
   /** Checks what someone pasted or uploaded: our signature first, then our records (revoked?). */
   async checkCredential(raw: string): Promise<CredentialCheck> {
     const input = readCredentialInput(raw);
     if (input.kind === 'serial') return { outcome: 'serial', serial: input.serial };
-    if (input.kind !== 'jws') return { outcome: input.kind };
-    const check = await this.issuerKeys.verify(input.jws);
+    if (input.kind !== 'jws' && input.kind !== 'data-integrity') return { outcome: input.kind };
+    const check = input.kind === 'jws' ? await this.issuerKeys.verify(input.jws) : await this.issuerKeys.verifyDataIntegrity(input.credential);
     if (!check.valid) return { outcome: check.reason === 'bad_signature' ? 'forged' : check.reason === 'unknown_key' ? 'not-ours' : 'unreadable' };
     const credential = summarizeCredential(check.credential);
     const serial = serialFromCredentialId(credential.id);
@@ -153,7 +178,7 @@ export class CertificateVerificationService {
   }
 
   issuerProfile() {
-    const profile = issuerProfile(this.config.baseUrl, this.config.issuerName);
+    const profile = issuerProfile(this.config.baseUrl, this.config.issuerName, this.issuerKeys.did);
     return { '@context': [VC_CONTEXT, OB_CONTEXT], ...profile };
   }
 
@@ -161,12 +186,21 @@ export class CertificateVerificationService {
     return this.issuerKeys.publicKeySet();
   }
 
-  /** The 1EdTech revocation list named in every credential's credentialStatus. */
+  didDocument() {
+    return this.issuerKeys.didDocument();
+  }
+
+  /** The signed BitstringStatusListCredential at /credentials/status/<list>, or null for a list that does not exist. */
+  statusList(list: number) {
+    return this.statusLists.signedList(list);
+  }
+
+  /** The 1EdTech revocation list named in the credentialStatus of credentials issued before the Bitstring Status List. */
   async revocationList() {
     const revoked = await this.certificates.find({ where: { status: 'revoked' }, order: { id: 'ASC' }, select: { id: true, serial: true, revokedReason: true, revokedAt: true } });
     return {
       id: revocationListUrl(this.config.baseUrl),
-      issuer: `${this.config.baseUrl}/issuer`,
+      issuer: this.issuerKeys.did,
       revokedCredentials: revoked.map((c) => ({ id: `${this.config.baseUrl}/verify/${c.serial}`, revocationReason: c.revokedReason ?? undefined, revokedAt: c.revokedAt?.toISOString() })),
     };
   }

@@ -19,6 +19,8 @@ export type CertificateStatus = (typeof CERTIFICATE_STATUSES)[number];
 @Index('idx_certificates_user', ['userId'])
 @Index('idx_certificates_course_status', ['courseId', 'status'])
 @Index('idx_certificates_status_completed', ['status', 'completedAt'])
+// A status list position is given once and never again, even after the certificate is revoked.
+@Index('uq_certificates_status_position', ['statusList', 'statusIndex'], { unique: true })
 export class Certificate {
   @PrimaryGeneratedColumn()
   id: number;
@@ -76,6 +78,21 @@ export class Certificate {
   /** The signed Open Badges 3.0 credential, as a VC-JOSE compact JWS (the JSON is its payload). */
   @Column({ type: 'text', nullable: true })
   credential: string | null;
+
+  /**
+   * The same credential secured with a Data Integrity proof (eddsa-rdfc-2022), as JSON-LD.
+   * Signed with the JWS at issue time; null for certificates issued before it existed.
+   */
+  @Column({ name: 'credential_ld', type: 'text', nullable: true })
+  credentialLd: string | null;
+
+  /** Which Bitstring Status List (/credentials/status/<n>) holds this certificate's revocation bit. */
+  @Column({ name: 'status_list', type: 'int', nullable: true })
+  statusList: number | null;
+
+  /** The bit's position in that list, drawn at random when the certificate is issued. */
+  @Column({ name: 'status_index', type: 'int', nullable: true })
+  statusIndex: number | null;
 
   @Column({ name: 'last_error', type: 'text', nullable: true })
   lastError: string | null;

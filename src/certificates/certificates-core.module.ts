@@ -8,6 +8,7 @@ import { CertificateRegisterService } from './certificate-register.service';
 import { CertificateVerificationService } from './certificate-verification.service';
 import { CertificatesService } from './certificates.service';
 import { IssuerKeysService } from './credential/issuer-keys.service';
+import { StatusListService } from './credential/status-list.service';
 
 /**
  * The certificates' services, the same in every process role: what higher modules import
@@ -16,7 +17,7 @@ import { IssuerKeysService } from './credential/issuer-keys.service';
  */
 @Module({
   imports: [UsersModule, CoursesModule, EnrollmentsModule, MailModule],
-  providers: [CertificatesService, CertificateVerificationService, CertificateRegisterService, IssuerKeysService, CertificateMailer],
-  exports: [CertificatesService, CertificateVerificationService, CertificateRegisterService],
+  providers: [CertificatesService, CertificateVerificationService, CertificateRegisterService, IssuerKeysService, StatusListService, CertificateMailer],
+  exports: [CertificatesService, CertificateVerificationService, CertificateRegisterService, IssuerKeysService],
 })
 export class CertificatesCoreModule {}

@@ -2,6 +2,7 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { BullBoardModule, BullBoardModuleOptions } from '@bull-board/nestjs';
 import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module';
 import { AppConfig } from '../config/app-config';
 import { EnrollmentsModule } from '../enrollments/enrollments.module';
 import { CertificateOutboxRelay } from './certificate-outbox.relay';
@@ -11,7 +12,8 @@ import { AdminOnlyMiddleware, CredentialUploadMiddleware } from './certificates.
 import { CertificatesProcessor } from './certificates.processor';
 import { CERTIFICATE_JOB_OPTIONS, CERTIFICATES_QUEUE } from './certificates.queue';
 import { HolderCertificatesSection } from './holder-certificates.section';
-import { IssuerController } from './issuer.controller';
+import { IssuerController, StatusListController, WellKnownController } from './issuer.controller';
+import { IssuerKeysAdminController } from './issuer-keys-admin.controller';
 import { QUEUE_DASHBOARD_ROUTE, QueueDashboardAdapter, QueueDashboardCsrfMiddleware } from './queue-dashboard';
 import { VerifyController } from './verify.controller';
 
@@ -32,6 +34,7 @@ export class CertificatesModule implements NestModule {
       imports: [
         CertificatesCoreModule,
         EnrollmentsModule,
+        AuditModule,
         BullModule.registerQueue({ name: CERTIFICATES_QUEUE, defaultJobOptions: CERTIFICATE_JOB_OPTIONS }),
         ...(web
           ? [
@@ -41,7 +44,7 @@ export class CertificatesModule implements NestModule {
             ]
           : []),
       ],
-      controllers: web ? [VerifyController, IssuerController, CertificatesController] : [],
+      controllers: web ? [VerifyController, IssuerController, WellKnownController, StatusListController, IssuerKeysAdminController, CertificatesController] : [],
       providers: [
         // Every role: the relay pushes rows right after the commit that wrote them (completions
         // happen in web requests and in the worker's progress refreshes); its poll is scheduled work.

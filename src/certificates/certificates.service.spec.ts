@@ -14,6 +14,7 @@ import { CertificateNotFoundError } from './certificate-errors';
 import { CertificateMailer } from './certificate-mailer';
 import { CertificatesService, OUTBOX_WRITTEN, serialYear } from './certificates.service';
 import { IssuerKeysService } from './credential/issuer-keys.service';
+import { StatusListService } from './credential/status-list.service';
 import { renderCertificatePdf } from './pdf/certificate-pdf';
 
 jest.mock('./pdf/certificate-pdf', () => ({ renderCertificatePdf: jest.fn(async () => Buffer.from('%PDF')) }));
@@ -37,6 +38,9 @@ function pendingCertificate(overrides: Partial<Certificate> = {}): Certificate {
     issuedAt: null,
     pdfPath: null,
     credential: null,
+    credentialLd: null,
+    statusList: null,
+    statusIndex: null,
     lastError: null,
     attempts: 0,
     revokedAt: null,
@@ -56,7 +60,8 @@ describe(CertificatesService.name, () => {
   let updateSet: jest.Mock;
   let manager: EntityManager;
   let storage: jest.Mocked<FileStorage>;
-  let issuerKeys: { sign: jest.Mock };
+  let issuerKeys: { signBoth: jest.Mock; did: string };
+  let statusLists: { positionFor: jest.Mock };
   let enrollments: { onCourseCompleted: jest.Mock };
   let changes: jest.Mock;
   let service: CertificatesService;
@@ -95,7 +100,8 @@ describe(CertificatesService.name, () => {
       queryRunner: { data: {} },
     } as unknown as EntityManager;
     storage = { put: jest.fn(async (_key: string, _data: Buffer) => undefined), get: jest.fn(), exists: jest.fn() };
-    issuerKeys = { sign: jest.fn(async () => 'signed.jws.value') };
+    issuerKeys = { signBoth: jest.fn(async () => ({ jws: 'signed.jws.value', dataIntegrity: { proof: { type: 'DataIntegrityProof' } }, kid: 'k1' })), did: 'did:web:exportready.example' };
+    statusLists = { positionFor: jest.fn(async () => ({ list: 1, index: 4711 })) };
     enrollments = { onCourseCompleted: jest.fn() };
     changes = jest.fn(async () => undefined);
     service = new CertificatesService(
@@ -105,6 +111,7 @@ describe(CertificatesService.name, () => {
       { findById: jest.fn(async () => user) } as unknown as UsersService,
       { findCoursesByIds: jest.fn(async () => [course]), findCourseById: jest.fn(async () => course) } as unknown as CoursesService,
       issuerKeys as unknown as IssuerKeysService,
+      statusLists as unknown as StatusListService,
       { enabled: false } as unknown as CertificateMailer,
       new I18nService(),
       storage,
@@ -128,10 +135,18 @@ describe(CertificatesService.name, () => {
   it('issues a pending certificate: signs, stores the PDF under its serial, marks it issued', async () => {
     repository.findOneBy.mockResolvedValue(pendingCertificate());
     await expect(service.issue(42)).resolves.toBe('issued');
-    expect(issuerKeys.sign).toHaveBeenCalledWith(expect.objectContaining({ id: 'https://exportready.example/verify/ER-2026-000042', type: ['VerifiableCredential', 'OpenBadgeCredential'] }));
+    expect(issuerKeys.signBoth).toHaveBeenCalledWith(
+      expect.objectContaining({
+        id: 'https://exportready.example/verify/ER-2026-000042',
+        type: ['VerifiableCredential', 'OpenBadgeCredential'],
+        issuer: expect.objectContaining({ id: 'did:web:exportready.example' }),
+        credentialStatus: expect.objectContaining({ type: 'BitstringStatusListEntry', statusListIndex: '4711', statusListCredential: 'https://exportready.example/credentials/status/1' }),
+      }),
+    );
+    expect(statusLists.positionFor).toHaveBeenCalledWith(42);
     expect(renderCertificatePdf).toHaveBeenCalledWith(expect.objectContaining({ holderName: 'Ayesha Khan', details: expect.stringContaining('2.5 hours'), verifyUrl: 'https://exportready.example/verify/ER-2026-000042' }));
     expect(storage.put).toHaveBeenCalledWith('certificates/ER-2026-000042.pdf', Buffer.from('%PDF'));
-    expect(updateSet).toHaveBeenCalledWith(expect.objectContaining({ status: 'issued', pdfPath: 'certificates/ER-2026-000042.pdf', credential: 'signed.jws.value', lastError: null }));
+    expect(updateSet).toHaveBeenCalledWith(expect.objectContaining({ status: 'issued', pdfPath: 'certificates/ER-2026-000042.pdf', credential: 'signed.jws.value', credentialLd: JSON.stringify({ proof: { type: 'DataIntegrityProof' } }), lastError: null }));
     // Listeners (the programme dashboards' "certified") hear of it in the same transaction.
     expect(changes).toHaveBeenCalledWith(manager, { kind: 'issued', certificateId: 42, enrollmentId: 9 });
   });
@@ -146,7 +161,7 @@ describe(CertificatesService.name, () => {
       await expect(service.issue(42)).resolves.toBe(outcome);
     }
     expect(storage.put).not.toHaveBeenCalled();
-    expect(issuerKeys.sign).not.toHaveBeenCalled();
+    expect(issuerKeys.signBoth).not.toHaveBeenCalled();
   });
 
   it('reports a lost race to issue the same certificate as not pending', async () => {

@@ -20,6 +20,7 @@ import { CertificateMailer } from './certificate-mailer';
 import { issueCertificateJobId } from './certificates.queue';
 import { buildOpenBadgeCredential, verifyUrl } from './credential/open-badge';
 import { IssuerKeysService } from './credential/issuer-keys.service';
+import { StatusListService } from './credential/status-list.service';
 import { newSerial } from './serial';
 
 /** Set on a transaction's query runner when it wrote outbox rows: the relay runs right after the commit. */
@@ -51,6 +52,9 @@ export interface HolderCertificate {
   revokedReason: string | null;
   verifyUrl: string;
   pdfUrl: string;
+  /** The Open Badge downloads: JSON-LD with a Data Integrity proof (null when issued before it existed) and the VC-JOSE JWT. */
+  badgeLdUrl: string | null;
+  badgeJwtUrl: string;
   linkedInUrl: string;
   isIssued: boolean;
   isRevoked: boolean;
@@ -103,6 +107,7 @@ export class CertificatesService implements OnModuleInit {
     private readonly users: UsersService,
     private readonly courses: CoursesService,
     private readonly issuerKeys: IssuerKeysService,
+    private readonly statusLists: StatusListService,
     private readonly mailer: CertificateMailer,
     private readonly i18n: I18nService,
     @Inject(FILE_STORAGE) private readonly storage: FileStorage,
@@ -227,9 +232,11 @@ export class CertificatesService implements OnModuleInit {
     if (!course) throw new Error(`Course ${certificate.courseId} of certificate ${certificate.serial} is missing`);
 
     const issuedAt = wholeSeconds(new Date());
-    const credential = await this.issuerKeys.sign(
+    // Both forms are signed here, once, by one key: the pages and downloads only read them.
+    const { jws: credential, dataIntegrity } = await this.issuerKeys.signBoth(
       buildOpenBadgeCredential({
         baseUrl: this.config.baseUrl,
+        issuerId: this.issuerKeys.did,
         issuerName: this.config.issuerName,
         serial: certificate.serial,
         holderName: certificate.holderName,
@@ -237,8 +244,10 @@ export class CertificatesService implements OnModuleInit {
         criteria: this.i18n.translate('en', 'certificates.credential.criteria', { hours: studyHours(certificate.studyMinutes) }),
         completedAt: certificate.completedAt,
         issuedAt,
+        status: await this.statusLists.positionFor(certificate.id),
       }),
     );
+    const credentialLd = JSON.stringify(dataIntegrity);
     const pdfPath = `certificates/${certificate.serial}.pdf`;
     // pdfkit and its fonts (about 24 MB) are loaded by the first certificate a worker renders, not by every web process.
     const { renderCertificatePdf } = await import('./pdf/certificate-pdf');
@@ -248,7 +257,7 @@ export class CertificatesService implements OnModuleInit {
       const result = await manager
         .createQueryBuilder()
         .update(Certificate)
-        .set({ status: 'issued', issuedAt, pdfPath, credential, lastError: null, attempts: () => 'attempts + 1', updatedAt: issuedAt })
+        .set({ status: 'issued', issuedAt, pdfPath, credential, credentialLd, lastError: null, attempts: () => 'attempts + 1', updatedAt: issuedAt })
         .where('id = :id AND status IN (:...open)', { id: certificateId, open: ['pending', 'failed'] })
         .execute();
       if ((result.affected ?? 0) !== 1) return false;
@@ -459,6 +468,8 @@ export class CertificatesService implements OnModuleInit {
       revokedReason: certificate.revokedReason,
       verifyUrl: url,
       pdfUrl: `/certificates/${certificate.serial}.pdf`,
+      badgeLdUrl: certificate.credentialLd ? `/verify/${certificate.serial}/credential.json` : null,
+      badgeJwtUrl: `/verify/${certificate.serial}/credential.jwt`,
       linkedInUrl: `https://www.linkedin.com/profile/add?${linkedIn.toString()}`,
       isIssued: certificate.status === 'issued',
       isRevoked: certificate.status === 'revoked',

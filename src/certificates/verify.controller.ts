@@ -52,6 +52,26 @@ export class VerifyController {
     return this.verification.signedCredentialFor(typed.serial, clientAddress(req));
   }
 
+  /** The credential with a Data Integrity proof (eddsa-rdfc-2022), JSON-LD: "Open Badge (JSON-LD, Data Integrity)". */
+  @Public()
+  @Get('verify/:serial/credential.json')
+  async dataIntegrityCredential(@Param('serial') serial: string, @Req() req: Request, @Res() res: Response) {
+    const typed = readSerial(serial);
+    if (typed.kind !== 'serial') throw new CertificateNotFoundError();
+    const credential = await this.verification.dataIntegrityCredentialFor(typed.serial, clientAddress(req));
+    res.attachment(`${typed.serial}.json`).type('application/vc+ld+json; charset=utf-8').send(JSON.stringify(credential, null, 2));
+  }
+
+  /** The credential as a VC-JOSE compact JWS: "Open Badge (VC-JOSE JWT)". */
+  @Public()
+  @Get('verify/:serial/credential.jwt')
+  async jwtCredential(@Param('serial') serial: string, @Req() req: Request, @Res() res: Response) {
+    const typed = readSerial(serial);
+    if (typed.kind !== 'serial') throw new CertificateNotFoundError();
+    const jws = await this.verification.jwtCredentialFor(typed.serial, clientAddress(req));
+    res.attachment(`${typed.serial}.jwt`).type('application/vc+jwt').send(jws);
+  }
+
   @Public()
   @Get('verify/:serial')
   async page(@Param('serial') serial: string, @Req() req: Request, @Res() res: Response) {
@@ -62,6 +82,11 @@ export class VerifyController {
     if (typed.serial !== serial) return res.redirect(301, `/verify/${typed.serial}`);
     const verification = await this.verification.lookUp(serial, clientAddress(req));
     if (!verification) return res.status(404).render('verify/not-found', { serial });
-    res.render('verify/show', { v: verification, jsonUrl: `/verify/${serial}.json` });
+    res.render('verify/show', {
+      v: verification,
+      jsonUrl: `/verify/${serial}.json`,
+      dataIntegrityUrl: verification.dataIntegrity ? `/verify/${serial}/credential.json` : null,
+      jwtUrl: `/verify/${serial}/credential.jwt`,
+    });
   }
 }

@@ -15,6 +15,8 @@ import { QuizQuestion } from '../quizzes/entities/quiz-question.entity';
 import { Quiz } from '../quizzes/entities/quiz.entity';
 import { Certificate } from '../certificates/certificate.entity';
 import { CertificateOutbox } from '../certificates/certificate-outbox.entity';
+import { IssuerKey } from '../certificates/credential/issuer-key.entity';
+import { IssuerKeysStatusList1765100000000 } from './migrations/1765100000000-IssuerKeysStatusList';
 import { Certificates1764400000000 } from './migrations/1764400000000-Certificates';
 import { LearnerProfile } from '../programmes/entities/learner-profile.entity';
 import { Programme, ProgrammeManager } from '../programmes/entities/programme.entity';
@@ -44,5 +46,5 @@ import { Lti1765200000000 } from './migrations/1765200000000-Lti';
 
 // Listed as classes, not globs, so the compiled app and Jest load exactly the same set.
 // Each feature appends its own entities and migrations (migrations in timestamp order).
-export const ENTITIES = [User, SessionRecord, LoginThrottle, AppSetting, Course, CourseModule, Enrollment, ModuleProgress, Quiz, QuizQuestion, QuizAttempt, AttemptAnswer, Certificate, CertificateOutbox, LearnerProfile, Programme, ProgrammeManager, Cohort, CohortCourse, CohortManager, CohortMember, CohortEnrolment, ProgrammeStat, ProgrammeQuizStat, ProgrammeOutcomeStat, ExportOutcome, AccountInvitation, EnrolmentImport, EnrolmentImportRow, CourseAuthor, CourseDraft, AuditEntry, RequestThrottle, CourseRefreshRun, LtiPlatform, LtiLaunchState, LtiAccount, LtiResourceLink, LtiLinkLearner, LtiScoreOutbox];
-export const MIGRATIONS = [Foundation1764300000000, Quizzes1764350000000, Certificates1764400000000, Programmes1764500000000, Authoring1764600000000, QuizStatisticsIndex1764700000000, CourseCover1764800000000, RequestThrottle1764900000000, BackgroundRuns1764950000000, Lti1765200000000];
+export const ENTITIES = [User, SessionRecord, LoginThrottle, AppSetting, Course, CourseModule, Enrollment, ModuleProgress, Quiz, QuizQuestion, QuizAttempt, AttemptAnswer, Certificate, CertificateOutbox, LearnerProfile, Programme, ProgrammeManager, Cohort, CohortCourse, CohortManager, CohortMember, CohortEnrolment, ProgrammeStat, ProgrammeQuizStat, ProgrammeOutcomeStat, ExportOutcome, AccountInvitation, EnrolmentImport, EnrolmentImportRow, CourseAuthor, CourseDraft, AuditEntry, RequestThrottle, CourseRefreshRun, IssuerKey, LtiPlatform, LtiLaunchState, LtiAccount, LtiResourceLink, LtiLinkLearner, LtiScoreOutbox];
+export const MIGRATIONS = [Foundation1764300000000, Quizzes1764350000000, Certificates1764400000000, Programmes1764500000000, Authoring1764600000000, QuizStatisticsIndex1764700000000, CourseCover1764800000000, RequestThrottle1764900000000, BackgroundRuns1764950000000, IssuerKeysStatusList1765100000000, Lti1765200000000];

@@ -3,10 +3,12 @@ import { readSerial } from '../serial';
 /**
  * What someone pasted or uploaded into the "check a credential" form, sorted out: our own
  * credentials arrive as a VC-JOSE compact JWS, bare or wrapped in the VC 2.0
- * EnvelopedVerifiableCredential JSON that /verify/<serial>.json serves.
+ * EnvelopedVerifiableCredential JSON that /verify/<serial>.json serves, or as JSON-LD with a
+ * Data Integrity proof (/verify/<serial>/credential.json).
  */
 export type CredentialInput =
   | { kind: 'jws'; jws: string }
+  | { kind: 'data-integrity'; credential: Record<string, unknown> }
   | { kind: 'serial'; serial: string }
   | { kind: 'unsigned' }
   | { kind: 'unreadable' };
@@ -24,7 +26,7 @@ export function readCredentialInput(raw: string): CredentialInput {
   if (!text) return { kind: 'unreadable' };
   if (JWS_PATTERN.test(text)) return { kind: 'jws', jws: text };
   // A serial number or a verification link typed or pasted on its own.
-  const typed = readSerial(/\/verify\/([^/?#]+?)(?:\.json)?\/?$/i.exec(text)?.[1] ?? text);
+  const typed = readSerial(/\/verify\/([^/?#]+?)(?:\.json|\/credential\.(?:json|jwt))?\/?$/i.exec(text)?.[1] ?? text);
   if (typed.kind === 'serial') return typed;
   let json: unknown;
   try {
@@ -39,6 +41,9 @@ export function readCredentialInput(raw: string): CredentialInput {
     return JWS_PATTERN.test(jws) ? { kind: 'jws', jws } : { kind: 'unreadable' };
   }
   // A credential's JSON without its signature proves nothing, however real it looks.
-  if (types.includes('VerifiableCredential')) return { kind: 'unsigned' };
+  if (types.includes('VerifiableCredential')) {
+    const proof = object.proof;
+    return proof && typeof proof === 'object' && !Array.isArray(proof) ? { kind: 'data-integrity', credential: object } : { kind: 'unsigned' };
+  }
   return { kind: 'unreadable' };
 }

@@ -2,6 +2,7 @@ import { buildOpenBadgeCredential, CredentialFacts, summarizeCredential } from '
 
 const facts: CredentialFacts = {
   baseUrl: 'https://exportready.example',
+  issuerId: 'did:web:exportready.example',
   issuerName: 'TDAP Export Academy',
   serial: 'ER-2026-000123',
   holderName: 'عائشہ خان',
@@ -9,18 +10,29 @@ const facts: CredentialFacts = {
   criteria: 'Completed every required lesson.',
   completedAt: new Date('2026-05-12T09:30:00.000Z'),
   issuedAt: new Date('2026-05-12T09:30:04.567Z'),
+  status: { list: 2, index: 70000 },
 };
 
 describe('buildOpenBadgeCredential', () => {
   const credential = buildOpenBadgeCredential(facts);
 
   it('is an Open Badges 3.0 OpenBadgeCredential in the VC 2.0 shape', () => {
-    expect(credential['@context']).toEqual(['https://www.w3.org/ns/credentials/v2', 'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json']);
+    expect(credential['@context']).toEqual([
+      'https://www.w3.org/ns/credentials/v2',
+      'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json',
+      'https://purl.imsglobal.org/spec/ob/v3p0/extensions.json',
+    ]);
     expect(credential.type).toEqual(['VerifiableCredential', 'OpenBadgeCredential']);
     expect(credential.id).toBe('https://exportready.example/verify/ER-2026-000123');
-    expect(credential.issuer).toEqual({ id: 'https://exportready.example/issuer', type: ['Profile'], name: 'TDAP Export Academy', url: 'https://exportready.example/' });
+    expect(credential.issuer).toEqual({ id: 'did:web:exportready.example', type: ['Profile'], name: 'TDAP Export Academy', url: 'https://exportready.example/' });
     expect(credential.validFrom).toBe('2026-05-12T09:30:04Z');
-    expect(credential.credentialStatus).toEqual({ id: 'https://exportready.example/issuer/revocations.json', type: '1EdTechRevocationList' });
+    expect(credential.credentialStatus).toEqual({
+      id: 'https://exportready.example/credentials/status/2#70000',
+      type: 'BitstringStatusListEntry',
+      statusPurpose: 'revocation',
+      statusListIndex: '70000',
+      statusListCredential: 'https://exportready.example/credentials/status/2',
+    });
   });
 
   it('names the holder with a plain-text name identity and describes the course as the achievement', () => {
@@ -45,7 +57,7 @@ describe('buildOpenBadgeCredential', () => {
       outcomes: ['Set up a store', 'Answer RFQs'],
       criteria: 'Completed every required lesson.',
       issuerName: 'TDAP Export Academy',
-      issuerId: 'https://exportready.example/issuer',
+      issuerId: 'did:web:exportready.example',
       completedAt: new Date('2026-05-12T09:30:00Z'),
       validFrom: new Date('2026-05-12T09:30:04Z'),
     });

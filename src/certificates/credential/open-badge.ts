@@ -1,3 +1,5 @@
+import { StatusListEntry, statusListEntry } from './status-list';
+
 /**
  * The certificate as an Open Badges 3.0 OpenBadgeCredential (a W3C Verifiable Credential 2.0).
  * Only standard OB 3.0 terms are used, so any OB 3.0 verifier can read it: the holder's name is
@@ -6,6 +8,8 @@
 
 export const VC_CONTEXT = 'https://www.w3.org/ns/credentials/v2';
 export const OB_CONTEXT = 'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json';
+/** Defines 1EdTechJsonSchemaValidator2019: without it a JSON-LD processor (Data Integrity) refuses the schema's type. */
+export const OB_EXTENSIONS_CONTEXT = 'https://purl.imsglobal.org/spec/ob/v3p0/extensions.json';
 const OB_SCHEMA = 'https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json';
 
 export interface IssuerProfile {
@@ -37,12 +41,14 @@ export interface OpenBadgeCredential {
       alignment?: { type: ['Alignment']; targetName: string; targetUrl: string; targetType: 'ceasn:Competency' }[];
     };
   };
-  credentialStatus: { id: string; type: '1EdTechRevocationList' };
+  credentialStatus: StatusListEntry;
   credentialSchema: { id: string; type: '1EdTechJsonSchemaValidator2019' }[];
 }
 
 export interface CredentialFacts {
   baseUrl: string;
+  /** The issuer's id: the site's did:web. */
+  issuerId: string;
   issuerName: string;
   serial: string;
   holderName: string;
@@ -51,6 +57,8 @@ export interface CredentialFacts {
   criteria: string;
   completedAt: Date;
   issuedAt: Date;
+  /** The certificate's revocation bit. */
+  status: { list: number; index: number };
 }
 
 /** ISO 8601 without milliseconds: what VC dates look like, and what SQLite keeps. */
@@ -62,10 +70,11 @@ export function verifyUrl(baseUrl: string, serial: string): string {
   return `${baseUrl}/verify/${serial}`;
 }
 
-export function issuerProfile(baseUrl: string, issuerName: string): IssuerProfile {
-  return { id: `${baseUrl}/issuer`, type: ['Profile'], name: issuerName, url: `${baseUrl}/` };
+export function issuerProfile(baseUrl: string, issuerName: string, issuerId: string): IssuerProfile {
+  return { id: issuerId, type: ['Profile'], name: issuerName, url: `${baseUrl}/` };
 }
 
+/** The 1EdTech revocation list that credentials issued before the Bitstring Status List name. */
 export function revocationListUrl(baseUrl: string): string {
   return `${baseUrl}/issuer/revocations.json`;
 }
@@ -73,11 +82,11 @@ export function revocationListUrl(baseUrl: string): string {
 export function buildOpenBadgeCredential(facts: CredentialFacts): OpenBadgeCredential {
   const courseUrl = `${facts.baseUrl}/courses/${facts.course.slug}`;
   return {
-    '@context': [VC_CONTEXT, OB_CONTEXT],
+    '@context': [VC_CONTEXT, OB_CONTEXT, OB_EXTENSIONS_CONTEXT],
     id: verifyUrl(facts.baseUrl, facts.serial),
     type: ['VerifiableCredential', 'OpenBadgeCredential'],
     name: facts.course.title,
-    issuer: issuerProfile(facts.baseUrl, facts.issuerName),
+    issuer: issuerProfile(facts.baseUrl, facts.issuerName, facts.issuerId),
     validFrom: isoSeconds(facts.issuedAt),
     credentialSubject: {
       type: ['AchievementSubject'],
@@ -103,7 +112,7 @@ export function buildOpenBadgeCredential(facts: CredentialFacts): OpenBadgeCrede
           : {}),
       },
     },
-    credentialStatus: { id: revocationListUrl(facts.baseUrl), type: '1EdTechRevocationList' },
+    credentialStatus: statusListEntry(facts.baseUrl, facts.status.list, facts.status.index),
     credentialSchema: [{ id: OB_SCHEMA, type: '1EdTechJsonSchemaValidator2019' }],
   };
 }
