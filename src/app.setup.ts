@@ -123,7 +123,7 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
   app.set('trust proxy', 'loopback');
   // Counting needs an AsyncLocalStorage, whose promise hooks cost every request ~8% of CPU on
   // Node 20: only when the count is asked for (tests, and the benchmark's counting instance).
-  if (config.queryCountHeader) app.use(queryCountMiddleware());
+  if (config.queryCountHeader) app.use(queryCountMiddleware(config.env === 'test'));
   app.use(securityHeaders);
   app.use(compression());
   app.useStaticAssets(PUBLIC_DIR, { prefix: '/static/', maxAge: '365d', immutable: true, index: false });

@@ -17,6 +17,8 @@ export interface QueryTally {
 const tallies = new AsyncLocalStorage<QueryTally>();
 
 export const QUERY_COUNT_HEADER = 'X-Query-Count';
+/** In tests, the statements themselves (URI-encoded, joined by newlines), so a failing budget says which query was extra. */
+export const QUERY_STATEMENTS_HEADER = 'X-Query-Statements';
 
 /** Runs `work` with its own tally; every query issued from its async context is counted. */
 export function withQueryTally<T>(work: () => T, keepStatements = false): { tally: QueryTally; result: T } {
@@ -45,16 +47,19 @@ export class CountingLogger extends AdvancedConsoleLogger {
  * Counts the queries of each request and reports them in a response header (tests and the
  * benchmark read it). Mounted first, so the session and user lookups count too.
  */
-export function queryCountMiddleware() {
+export function queryCountMiddleware(withStatements = false) {
   return (_req: Request, res: Response, next: NextFunction): void => {
     withQueryTally(() => {
       const tally = tallies.getStore() as QueryTally;
       const writeHead = res.writeHead;
       res.writeHead = function (this: Response, ...args: Parameters<Response['writeHead']>) {
-        if (!res.headersSent) res.setHeader(QUERY_COUNT_HEADER, String(tally.count));
+        if (!res.headersSent) {
+          res.setHeader(QUERY_COUNT_HEADER, String(tally.count));
+          if (tally.statements) res.setHeader(QUERY_STATEMENTS_HEADER, encodeURIComponent(tally.statements.join('\n').slice(0, 4000)));
+        }
         return writeHead.apply(this, args);
       } as Response['writeHead'];
       next();
-    });
+    }, withStatements);
   };
 }
