@@ -24,6 +24,7 @@ import { AuditModule } from './audit/audit.module';
 import { UsersModule } from './users/users.module';
 import { ClockModule } from './common/clock';
 import { QuizzesModule } from './quizzes/quizzes.module';
+import { XapiModule } from './xapi/xapi.module';
 
 @Module({})
 export class AppModule implements NestModule {
@@ -51,6 +52,7 @@ export class AppModule implements NestModule {
         OfflineModule,
         AuditModule,
         AuthoringModule,
+        XapiModule.forRoot(config),
       ],
       providers: [{ provide: APP_FILTER, useClass: AppExceptionFilter }],
     };

@@ -108,4 +108,10 @@ describe('module edges', () => {
     expect(graph.get('programmes')?.has('certificates')).toBe(true);
     expect(graph.get('certificates')?.has('programmes')).toBe(false);
   });
+
+  it('keeps xapi on top: it listens to enrollments and certificates, no feature imports it', () => {
+    expect(graph.get('xapi')?.has('enrollments')).toBe(true);
+    expect(graph.get('xapi')?.has('certificates')).toBe(true);
+    expect(features.filter((feature) => graph.get(feature)?.has('xapi'))).toEqual([]);
+  });
 });
