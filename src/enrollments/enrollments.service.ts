@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, In, IsNull } from 'typeorm';
 import { NotFoundError } from '../common/domain-error';
+import { Course } from '../courses/course.entity';
 import { CoursesService, LessonOutline } from '../courses/courses.service';
 import { hydrate, readRows } from '../database/plain-read';
 import { TransactionRunner } from '../database/transaction-runner';
@@ -34,7 +35,13 @@ export type EnrollmentActivityListener = (manager: EntityManager, enrollment: En
  * Higher modules register here; enrollments never import them.
  */
 export type EnrolmentListener = (manager: EntityManager, enrollment: Enrollment) => Promise<void>;
-export type LessonVisitListener = (manager: EntityManager, enrollment: Enrollment, moduleId: number, at: Date) => Promise<void>;
+export type LessonVisitListener = (manager: EntityManager, enrollment: Enrollment, visit: LessonVisit, at: Date) => Promise<void>;
+
+/** The lesson a learner opened, as the page has it already (from the cached course structure): listeners need not read it again. */
+export interface LessonVisit {
+  course: Course;
+  lesson: LessonOutline;
+}
 
 export interface ModuleCompletionResult {
   enrollment: Enrollment;
@@ -178,13 +185,14 @@ export class EnrollmentsService {
    * Remembers the lesson a learner opened, for "continue where you left off". Re-reading the
    * same lesson within a few minutes writes nothing: the page is read far more than it moves.
    */
-  async recordVisit(enrollment: Enrollment, moduleId: number, now = new Date()): Promise<void> {
+  async recordVisit(enrollment: Enrollment, visit: LessonVisit, now = new Date()): Promise<void> {
+    const moduleId = visit.lesson.id;
     const recent = now.getTime() - enrollment.lastActivityAt.getTime() < VISIT_WRITE_WINDOW_MS;
     if (enrollment.lastModuleId === moduleId && recent) return;
     await this.transactions.run(async (manager) => {
       const at = new Date();
       await manager.getRepository(Enrollment).update({ id: enrollment.id }, { lastModuleId: moduleId, lastActivityAt: at });
-      for (const listener of this.visitListeners) await listener(manager, enrollment, moduleId, at);
+      for (const listener of this.visitListeners) await listener(manager, enrollment, visit, at);
       if (this.activityListeners.length === 0) return;
       const updated = await manager.getRepository(Enrollment).findOneByOrFail({ id: enrollment.id });
       for (const listener of this.activityListeners) await listener(manager, updated);

@@ -1,14 +1,13 @@
 import { InjectQueue } from '@nestjs/bullmq';
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { Queue } from 'bullmq';
-import { Brackets, DataSource, EntitySubscriberInterface, In, LessThan, TransactionCommitEvent, TransactionRollbackEvent } from 'typeorm';
+import { Brackets, In, LessThan } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { TransactionRunner } from '../database/transaction-runner';
 import { BackgroundJobs, within } from '../queues/background-jobs';
 import { OutageLog } from '../queues/redis-connection';
 import { XapiOutbox } from './xapi-outbox.entity';
-import { XAPI_OUTBOX_WRITTEN } from './xapi-recorder.service';
 import { SEND_STATEMENTS_JOB, SendStatementsJob, STATEMENTS_PER_JOB, XAPI_QUEUE, XAPI_SCHEDULES } from './xapi.queue';
 
 const BATCH = 500;
@@ -20,21 +19,21 @@ const KEEP_DELIVERED_MS = 7 * 24 * 3600_000;
 
 /**
  * Moves due statements from the outbox onto the xAPI queue, in jobs of up to 50, and stamps
- * them queued: right after a transaction that wrote some commits, and every second on the
- * worker's schedule (rows due again after a backoff, kept back while Redis was down, or written
- * by another process). A row queued twice is harmless: the worker skips delivered rows, and the
- * LRS keeps one statement per id.
+ * them queued, every second on the worker's schedule: rows written since the last tick, due
+ * again after a backoff, or kept back while Redis was down. Unlike the certificates' relay it
+ * does not run after each commit: a second's delay means nothing to an LRS, and the learner's
+ * request then pays for one INSERT and nothing else, while the worker sends a second's worth of
+ * statements in one request. A row queued twice is harmless: the worker skips delivered rows,
+ * and the LRS keeps one statement per id.
  */
 @Injectable()
-export class XapiOutboxRelay implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown, EntitySubscriberInterface {
+export class XapiOutboxRelay implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('XapiOutbox');
   private readonly outage = new OutageLog(this.logger, 'xAPI outbox');
   private running: Promise<void> | null = null;
-  private again = false;
   private stopped = false;
 
   constructor(
-    private readonly dataSource: DataSource,
     private readonly transactions: TransactionRunner,
     @InjectQueue(XAPI_QUEUE) private readonly queue: Queue<SendStatementsJob>,
     private readonly jobs: BackgroundJobs,
@@ -47,42 +46,18 @@ export class XapiOutboxRelay implements OnModuleInit, OnApplicationBootstrap, On
     this.jobs.every(XAPI_SCHEDULES.housekeeping, () => this.housekeeping());
   }
 
-  onApplicationBootstrap(): void {
-    if (!this.config.xapi) return;
-    this.dataSource.subscribers.push(this);
-    void this.relayPending();
-  }
-
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
-    const index = this.dataSource.subscribers.indexOf(this);
-    if (index >= 0) this.dataSource.subscribers.splice(index, 1);
     await this.running;
   }
 
-  afterTransactionCommit(event: TransactionCommitEvent): void {
-    if (!event.queryRunner.data?.[XAPI_OUTBOX_WRITTEN]) return;
-    delete event.queryRunner.data[XAPI_OUTBOX_WRITTEN];
-    void this.relayPending();
-  }
-
-  afterTransactionRollback(event: TransactionRollbackEvent): void {
-    if (event.queryRunner.data) delete event.queryRunner.data[XAPI_OUTBOX_WRITTEN];
-  }
-
-  /** Queues everything due. Calls while a run is going on fold into one more run after it. */
+  /** Queues everything due; a tick that finds the previous one still going leaves the work to it. */
   relayPending(): Promise<void> {
     if (this.stopped) return Promise.resolve();
-    if (this.running) {
-      this.again = true;
-      return this.running;
-    }
+    if (this.running) return this.running;
     this.running = (async () => {
       try {
-        do {
-          this.again = false;
-          while (!this.stopped && (await this.relayBatch()) === BATCH);
-        } while (this.again && !this.stopped);
+        while (!this.stopped && (await this.relayBatch()) === BATCH);
       } finally {
         this.running = null;
       }
@@ -92,30 +67,31 @@ export class XapiOutboxRelay implements OnModuleInit, OnApplicationBootstrap, On
 
   private async relayBatch(): Promise<number> {
     try {
+      if (!(await this.redisAnswers())) return 0;
       const now = new Date();
-      // Through the transaction queue: on SQLite a plain read could see another request's uncommitted rows.
-      const rows = await this.transactions.run((manager) =>
-        manager
-          .getRepository(XapiOutbox)
+      // Read and stamped in one transaction (on SQLite a plain read could see another request's
+      // uncommitted rows), before the jobs exist: a worker answering "retry" before a later stamp
+      // would lose its reschedule.
+      const ids = await this.transactions.run(async (manager) => {
+        const repository = manager.getRepository(XapiOutbox);
+        const due = await repository
           .createQueryBuilder('o')
           .select(['o.id'])
           .where('o.state = :state AND o.nextAttemptAt <= :now', { state: 'pending', now })
           .andWhere(new Brackets((where) => where.where('o.queuedAt IS NULL').orWhere('o.queuedAt < :stale', { stale: new Date(now.getTime() - STALE_QUEUED_MS) })))
           .orderBy('o.id', 'ASC')
           .take(BATCH)
-          .getMany(),
-      );
-      if (rows.length === 0) return 0;
-      if (!(await this.redisAnswers())) return 0;
-      const ids = rows.map((row) => row.id);
+          .getMany();
+        if (due.length > 0) await repository.update({ id: In(due.map((row) => row.id)) }, { queuedAt: now });
+        return due.map((row) => row.id);
+      });
+      if (ids.length === 0) return 0;
       const jobs = [];
       for (let at = 0; at < ids.length; at += STATEMENTS_PER_JOB) {
         const rowIds = ids.slice(at, at + STATEMENTS_PER_JOB);
         // The time makes a re-queue (after a backoff) a new job; BullMQ would ignore an id it still holds.
         jobs.push({ name: SEND_STATEMENTS_JOB, data: { rowIds }, opts: { jobId: `xapi-${rowIds[0]}-${rowIds[rowIds.length - 1]}-${now.getTime()}` } });
       }
-      // Stamped before the jobs exist: a worker that answers "retry" before this stamp would otherwise lose its reschedule.
-      await this.transactions.run((manager) => manager.getRepository(XapiOutbox).update({ id: In(ids), state: 'pending' }, { queuedAt: now }));
       try {
         await within(ADD_TIMEOUT_MS, this.queue.addBulk(jobs), 'adding xAPI jobs');
       } catch (error) {
@@ -123,7 +99,7 @@ export class XapiOutboxRelay implements OnModuleInit, OnApplicationBootstrap, On
         throw error;
       }
       this.outage.recovered();
-      return rows.length;
+      return ids.length;
     } catch (error) {
       this.outage.failed(error);
       return 0;

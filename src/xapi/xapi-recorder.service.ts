@@ -6,7 +6,7 @@ import { APP_CONFIG } from '../config/config.module';
 import { CoursesService } from '../courses/courses.service';
 import { AssessmentService } from '../enrollments/assessment.service';
 import { Enrollment } from '../enrollments/enrollment.entity';
-import { EnrollmentsService } from '../enrollments/enrollments.service';
+import { EnrollmentsService, LessonVisit } from '../enrollments/enrollments.service';
 import { QuizAttempt } from '../quizzes/entities/quiz-attempt.entity';
 import { QuizzesService } from '../quizzes/quizzes.service';
 import { UsersService } from '../users/users.service';
@@ -23,9 +23,6 @@ import {
   StatementSite,
 } from './statements';
 import { XapiOutbox } from './xapi-outbox.entity';
-
-/** Set on a transaction's query runner when it wrote statements: the relay runs right after the commit. */
-export const XAPI_OUTBOX_WRITTEN = 'xapi.outboxWritten';
 
 /**
  * Turns learner events into xAPI statements in the outbox, inside the event's own transaction
@@ -52,7 +49,9 @@ export class XapiRecorder implements OnModuleInit {
   onModuleInit(): void {
     if (!this.config.xapi) return;
     this.enrollments.onEnrolled((manager, enrollment) => this.registered(manager, enrollment));
-    this.enrollments.onLessonVisited((manager, enrollment, moduleId, at) => this.experienced(manager, enrollment, moduleId, at));
+    this.enrollments.onLessonVisited((manager, enrollment, visit, at) =>
+      this.experienced(manager, enrollment, visit, at),
+    );
     this.assessment.onAttempt((manager, event, attempt) => this.attempt(manager, event, attempt));
     this.enrollments.onCourseCompleted((manager, enrollment) => this.completed(manager, enrollment));
     this.certificates.onCertificateChanged(async (manager, change) => {
@@ -63,13 +62,22 @@ export class XapiRecorder implements OnModuleInit {
   private async registered(manager: EntityManager, enrollment: Enrollment): Promise<void> {
     const course = await this.course(manager, enrollment.courseId);
     if (!course) return;
-    await this.write(manager, { verb: 'registered', learner: await this.learner(manager, enrollment.userId), course, object: courseActivity(this.site, course), at: enrollment.createdAt });
+    await this.write(manager, {
+      verb: 'registered',
+      learner: await this.learner(manager, enrollment.userId),
+      course,
+      object: courseActivity(this.site, course),
+      at: enrollment.createdAt,
+    });
   }
 
-  private async experienced(manager: EntityManager, enrollment: Enrollment, moduleId: number, at: Date): Promise<void> {
-    const course = await this.course(manager, enrollment.courseId);
-    const lesson = course && (await this.courses.liveLessonOutlines(manager, enrollment.courseId)).find((outline) => outline.id === moduleId);
-    if (!course || !lesson) return;
+  /** The page hands over the course and lesson it already has: a recorded visit costs one INSERT more, no reads. */
+  private async experienced(
+    manager: EntityManager,
+    enrollment: Enrollment,
+    { course, lesson }: LessonVisit,
+    at: Date,
+  ): Promise<void> {
     await this.write(manager, {
       verb: 'experienced',
       learner: await this.learner(manager, enrollment.userId),
@@ -81,11 +89,20 @@ export class XapiRecorder implements OnModuleInit {
   }
 
   /** `attempted` when an attempt closes (dated when it started); `passed` or `failed` with the score once it is graded. */
-  private async attempt(manager: EntityManager, event: 'closed' | 'graded', attempt: QuizAttempt): Promise<void> {
+  private async attempt(
+    manager: EntityManager,
+    event: 'closed' | 'graded',
+    attempt: QuizAttempt,
+  ): Promise<void> {
     const quiz = await this.quizzes.findQuizById(attempt.quizId, manager);
     const course = quiz && (await this.course(manager, quiz.courseId));
     if (!quiz || !course) return;
-    const common = { learner: await this.learner(manager, attempt.userId), course, object: quizActivity(this.site, course, quiz), parent: courseActivity(this.site, course) };
+    const common = {
+      learner: await this.learner(manager, attempt.userId),
+      course,
+      object: quizActivity(this.site, course, quiz),
+      parent: courseActivity(this.site, course),
+    };
     if (event === 'closed') {
       await this.write(manager, { ...common, verb: 'attempted', at: attempt.startedAt });
       return;
@@ -140,18 +157,24 @@ export class XapiRecorder implements OnModuleInit {
   private async write(manager: EntityManager, input: Omit<StatementInput, 'site'>): Promise<void> {
     const statement = buildStatement({ ...input, site: this.site });
     const now = new Date();
-    await manager.getRepository(XapiOutbox).insert({
-      statementId: statement.id,
-      verb: input.verb,
-      statement: JSON.stringify(statement),
-      state: 'pending',
-      attempts: 0,
-      nextAttemptAt: now,
-      queuedAt: null,
-      deliveredAt: null,
-      lastError: null,
-      createdAt: now,
-    });
-    if (manager.queryRunner) manager.queryRunner.data[XAPI_OUTBOX_WRITTEN] = true;
+    // updateEntity(false): nothing to read back (TypeORM would SELECT the generated columns on SQLite).
+    await manager
+      .createQueryBuilder()
+      .insert()
+      .into(XapiOutbox)
+      .updateEntity(false)
+      .values({
+        statementId: statement.id,
+        verb: input.verb,
+        statement: JSON.stringify(statement),
+        state: 'pending',
+        attempts: 0,
+        nextAttemptAt: now,
+        queuedAt: null,
+        deliveredAt: null,
+        lastError: null,
+        createdAt: now,
+      })
+      .execute();
   }
 }

@@ -16,8 +16,8 @@ import { XapiProcessor } from './xapi.processor';
 /**
  * xAPI statements to a learning record store. Sits above enrollments and certificates: it
  * listens to their events and writes statements in their transactions; they know nothing of
- * it. Every role records and relays (events happen in web requests and in the worker); only
- * the worker sends to the LRS; only the web serves the admin page.
+ * it. Every role records (events happen in web requests and in the worker); only the worker
+ * relays the outbox and sends to the LRS; only the web serves the admin page.
  */
 @Module({})
 export class XapiModule {
@@ -35,7 +35,7 @@ export class XapiModule {
         BullModule.registerQueue({ name: XAPI_QUEUE, defaultJobOptions: XAPI_JOB_OPTIONS }),
       ],
       controllers: web ? [XapiAdminController] : [],
-      providers: [XapiRecorder, XapiOutboxRelay, XapiDeliveryService, ...(worker ? [XapiProcessor] : [])],
+      providers: [XapiRecorder, XapiDeliveryService, ...(worker ? [XapiOutboxRelay, XapiProcessor] : [])],
     };
   }
 }
