@@ -20,10 +20,16 @@ describe('xAPI switched off', () => {
     const browser = new Browser(t.server);
     await browser.register('Kiran Baig', 'kiran.xapi@example.pk');
     await completeCourse(t, browser, 'alibaba-first-30-days');
-    await waitFor('the certificate issued', async () => {
-      const [row] = await t.app.get(DataSource).query("SELECT COUNT(*) AS n FROM certificates WHERE status = 'issued'");
-      return Number(row.n) === 1;
-    }, 30_000);
+    await waitFor(
+      'the certificate issued',
+      async () => {
+        const [row] = await t.app
+          .get(DataSource)
+          .query("SELECT COUNT(*) AS n FROM certificates WHERE status = 'issued'");
+        return Number(row.n) === 1;
+      },
+      30_000,
+    );
     expect(await t.app.get(DataSource).getRepository(XapiOutbox).count()).toBe(0);
   });
 });

@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import { QuizAttempt } from '../src/quizzes/entities/quiz-attempt.entity';
 import { UsersService } from '../src/users/users.service';
 import { XapiOutbox } from '../src/xapi/xapi-outbox.entity';
 import { waitFor } from './support/certificates';
@@ -40,12 +41,21 @@ async function userId(email: string): Promise<number> {
 
 /** The outbox rows of one learner, in the order they were written. */
 async function rowsOf(id: number): Promise<XapiOutbox[]> {
-  const rows = await t.app.get(DataSource).getRepository(XapiOutbox).find({ order: { id: 'ASC' } });
-  return rows.filter((row) => (JSON.parse(row.statement) as { actor: { account?: { name: string } } }).actor.account?.name === String(id));
+  const rows = await t.app
+    .get(DataSource)
+    .getRepository(XapiOutbox)
+    .find({ order: { id: 'ASC' } });
+  return rows.filter(
+    (row) =>
+      (JSON.parse(row.statement) as { actor: { account?: { name: string } } }).actor.account?.name ===
+      String(id),
+  );
 }
 
 function storedFor(id: number): StoredStatement[] {
-  return lrs.stored.filter((s) => (s.statement.actor as { account?: { name: string } }).account?.name === String(id));
+  return lrs.stored.filter(
+    (s) => (s.statement.actor as { account?: { name: string } }).account?.name === String(id),
+  );
 }
 
 /** Registers, enrols, reads every lesson, passes the final quiz; waits for the worker to issue the certificate. */
@@ -58,16 +68,27 @@ async function journey(name: string, email: string): Promise<{ id: number; lesso
   expect(result.text).toContain('You have completed the course.');
   const id = await userId(email);
   // The worker's certificate job writes the last statement.
-  await waitFor(`the earned statement of ${email}`, async () => (await rowsOf(id)).some((row) => row.verb === 'earned'), 30_000);
+  await waitFor(
+    `the earned statement of ${email}`,
+    async () => (await rowsOf(id)).some((row) => row.verb === 'earned'),
+    30_000,
+  );
   return { id, lessons };
 }
 
-function expectedJourney(lessons: string[], serial: string): [string, string][] {
+/** The questions drawn for the learner's (only) attempt, in the order shown. */
+async function drawnQuestions(id: number): Promise<number[]> {
+  const [attempt] = await t.app.get(DataSource).getRepository(QuizAttempt).findBy({ userId: id });
+  return attempt.drawn.map((d) => d.questionId);
+}
+
+function expectedJourney(lessons: string[], questions: number[], serial: string): [string, string][] {
   const course = `${BASE_URL}/courses/${COURSE}`;
   return [
     [`${ADL}registered`, course],
     ...lessons.map((slug): [string, string] => [`${ADL}experienced`, `${course}/modules/${slug}`]),
     [`${ADL}attempted`, `${course}/quizzes/final`],
+    ...questions.map((q): [string, string] => [`${ADL}answered`, `${course}/quizzes/final/questions/${q}`]),
     [`${ADL}passed`, `${course}/quizzes/final`],
     [`${ADL}completed`, course],
     ['http://id.tincanapi.com/verb/earned', `${BASE_URL}/verify/${serial}`],
@@ -96,37 +117,72 @@ describe('xAPI statements to a learning record store', () => {
     expect(lessons.length).toBeGreaterThanOrEqual(4);
     const rows = await allDelivered(id);
     const stored = storedFor(id);
-    expect(stored.map((s) => [s.verb, s.object])).toEqual(expectedJourney(lessons, await serialOf(id)));
+    const questions = await drawnQuestions(id);
+    expect(questions.length).toBeGreaterThan(0);
+    expect(stored.map((s) => [s.verb, s.object])).toEqual(
+      expectedJourney(lessons, questions, await serialOf(id)),
+    );
     expect(lrs.invalid).toEqual([]);
     // Stored as written: the ids the outbox gave them at the learner's event.
     expect(stored.map((s) => s.id)).toEqual(rows.map((row) => row.statementId));
 
     for (const { statement } of stored) {
-      expect(statement.actor).toEqual({ objectType: 'Agent', account: { homePage: BASE_URL, name: String(id) } });
-      expect((statement.object as { definition: { name: Record<string, string> } }).definition.name['en-US']).toEqual(expect.any(String));
-      expect((statement.verb as { display: Record<string, string> }).display).toEqual({ 'en-US': expect.any(String), 'ur-PK': expect.any(String) });
+      expect(statement.actor).toEqual({
+        objectType: 'Agent',
+        account: { homePage: BASE_URL, name: String(id) },
+      });
+      expect(
+        (statement.object as { definition: { name: Record<string, string> } }).definition.name['en-US'],
+      ).toEqual(expect.any(String));
+      expect((statement.verb as { display: Record<string, string> }).display).toEqual({
+        'en-US': expect.any(String),
+        'ur-PK': expect.any(String),
+      });
       expect(Date.parse(String(statement.timestamp))).not.toBeNaN();
     }
-    const course = stored[0].statement.object as { definition: { name: Record<string, string>; description: Record<string, string>; type: string } };
+    const course = stored[0].statement.object as {
+      definition: { name: Record<string, string>; description: Record<string, string>; type: string };
+    };
     expect(course.definition.type).toBe('http://adlnet.gov/expapi/activities/course');
     expect(course.definition.description['en-US']).toEqual(expect.any(String));
     const passed = stored.find((s) => s.verb === `${ADL}passed`)?.statement;
-    expect(passed?.result).toEqual({ score: { scaled: 1, raw: 100, min: 0, max: 100 }, success: true, completion: true });
-    expect(passed?.context).toMatchObject({ language: 'en-US', contextActivities: { parent: [{ id: `${BASE_URL}/courses/${COURSE}` }] } });
+    expect(passed?.result).toEqual({
+      score: { scaled: 1, raw: 100, min: 0, max: 100 },
+      success: true,
+      completion: true,
+    });
+    expect(passed?.context).toMatchObject({
+      language: 'en-US',
+      contextActivities: { parent: [{ id: `${BASE_URL}/courses/${COURSE}` }] },
+    });
+    for (const answered of stored.filter((s) => s.verb === `${ADL}answered`)) {
+      expect(answered.statement.result).toMatchObject({ success: true });
+      expect(answered.statement.object).toMatchObject({
+        definition: {
+          type: 'http://adlnet.gov/expapi/activities/cmi.interaction',
+          interactionType: expect.any(String),
+        },
+      });
+      expect(answered.statement.context).toMatchObject({
+        contextActivities: { parent: [{ id: `${BASE_URL}/courses/${COURSE}/quizzes/final` }] },
+      });
+    }
   });
 
   it('keeps every statement while the LRS is down and delivers each exactly once when it is back, even after a half-taken batch', async () => {
     await lrs.setDown('refused');
     const { id, lessons } = await journey('Omar Farooq', 'omar.xapi@example.pk');
     const waiting = await rowsOf(id);
-    expect(waiting.length).toBe(lessons.length + 5);
+    expect(waiting.length).toBe(lessons.length + 5 + (await drawnQuestions(id)).length);
     expect(waiting.every((row) => row.state === 'pending')).toBe(true);
     // It has been tried and the reason is kept for the admin page.
-    await waitFor('a failed try recorded', async () => (await rowsOf(id)).some((row) => row.attempts > 0 && /no answer/.test(row.lastError ?? '')));
+    await waitFor('a failed try recorded', async () =>
+      (await rowsOf(id)).some((row) => row.attempts > 0 && /no answer/.test(row.lastError ?? '')),
+    );
     expect(storedFor(id)).toEqual([]);
 
-    // The LRS comes back, takes the first half of a batch and loses its answer (the three
-    // statements of the quiz's submission are always written, and so queued, together); like
+    // The LRS comes back, takes the first half of a batch and loses its answer (the statements
+    // of the quiz's submission are always written, and so queued, together); like
     // some LRSs it then answers 409 to any batch holding an id it has.
     lrs.takeHalfOfNextBatch();
     lrs.conflictOnAnyKnownId = true;
@@ -140,8 +196,11 @@ describe('xAPI statements to a learning record store', () => {
     expect(new Set(stored.map((s) => s.id)).size).toBe(stored.length);
     expect(new Set(stored.map((s) => `${s.verb} ${s.object}`)).size).toBe(stored.length);
     expect(stored.map((s) => s.id).sort()).toEqual(waiting.map((row) => row.statementId).sort());
-    const ours = (r: { ids: string[] }) => r.ids.some((sid) => waiting.some((row) => row.statementId === sid));
-    expect(lrs.requests.some((r) => r.method === 'POST' && r.status === 503 && r.ids.length >= 2 && ours(r))).toBe(true);
+    const ours = (r: { ids: string[] }) =>
+      r.ids.some((sid) => waiting.some((row) => row.statementId === sid));
+    expect(
+      lrs.requests.some((r) => r.method === 'POST' && r.status === 503 && r.ids.length >= 2 && ours(r)),
+    ).toBe(true);
     // The resent batch was refused for its known ids, and sent again one statement at a time.
     expect(lrs.requests.some((r) => r.method === 'POST' && r.status === 409 && ours(r))).toBe(true);
     expect(lrs.requests.some((r) => r.method === 'PUT' && r.status === 204 && ours(r))).toBe(true);

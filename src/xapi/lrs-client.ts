@@ -25,7 +25,10 @@ export class LrsClient {
   }
 
   private async send(method: 'POST' | 'PUT', url: string, body: string): Promise<LrsAnswer> {
-    const headers: Record<string, string> = { 'Content-Type': 'application/json', 'X-Experience-API-Version': '1.0.3' };
+    const headers: Record<string, string> = {
+      'Content-Type': 'application/json',
+      'X-Experience-API-Version': '1.0.3',
+    };
     if (this.config.username !== null && this.config.password !== null) {
       headers.Authorization = `Basic ${Buffer.from(`${this.config.username}:${this.config.password}`).toString('base64')}`;
     }
@@ -53,6 +56,9 @@ export function outcomeOf(answer: LrsAnswer): 'stored' | 'retry' | 'refused' {
 }
 
 export function describe(answer: LrsAnswer): string {
-  const what = answer.status === null ? `no answer (${answer.body})` : `HTTP ${answer.status}${answer.body ? `: ${answer.body}` : ''}`;
+  const what =
+    answer.status === null
+      ? `no answer (${answer.body})`
+      : `HTTP ${answer.status}${answer.body ? `: ${answer.body}` : ''}`;
   return what.slice(0, 500);
 }

@@ -10,7 +10,7 @@ export type LanguageMap = Record<string, string>;
 export interface XapiActivity {
   objectType: 'Activity';
   id: string;
-  definition: { type?: string; name: LanguageMap; description?: LanguageMap };
+  definition: { type?: string; name: LanguageMap; description?: LanguageMap; interactionType?: string };
 }
 
 export interface XapiStatement {
@@ -18,19 +18,45 @@ export interface XapiStatement {
   actor: { objectType: 'Agent'; name?: string; mbox?: string; account?: { homePage: string; name: string } };
   verb: { id: string; display: LanguageMap };
   object: XapiActivity;
-  result?: { score?: { scaled: number; raw: number; min: number; max: number }; success?: boolean; completion?: boolean };
+  result?: {
+    score?: { scaled: number; raw: number; min: number; max: number };
+    success?: boolean;
+    completion?: boolean;
+  };
   context?: { platform: string; language: string; contextActivities?: { parent?: XapiActivity[] } };
   timestamp: string;
 }
 
 /** ADL verbs, except `earned`: ADL has none for an award, the Tin Can registry's is the usual one. */
 export const VERBS = {
-  registered: { id: 'http://adlnet.gov/expapi/verbs/registered', display: { 'en-US': 'registered', 'ur-PK': 'داخلہ لیا' } },
-  experienced: { id: 'http://adlnet.gov/expapi/verbs/experienced', display: { 'en-US': 'experienced', 'ur-PK': 'مطالعہ کیا' } },
-  attempted: { id: 'http://adlnet.gov/expapi/verbs/attempted', display: { 'en-US': 'attempted', 'ur-PK': 'کوشش کی' } },
-  passed: { id: 'http://adlnet.gov/expapi/verbs/passed', display: { 'en-US': 'passed', 'ur-PK': 'کامیاب ہوا' } },
-  failed: { id: 'http://adlnet.gov/expapi/verbs/failed', display: { 'en-US': 'failed', 'ur-PK': 'ناکام ہوا' } },
-  completed: { id: 'http://adlnet.gov/expapi/verbs/completed', display: { 'en-US': 'completed', 'ur-PK': 'مکمل کیا' } },
+  registered: {
+    id: 'http://adlnet.gov/expapi/verbs/registered',
+    display: { 'en-US': 'registered', 'ur-PK': 'داخلہ لیا' },
+  },
+  experienced: {
+    id: 'http://adlnet.gov/expapi/verbs/experienced',
+    display: { 'en-US': 'experienced', 'ur-PK': 'مطالعہ کیا' },
+  },
+  attempted: {
+    id: 'http://adlnet.gov/expapi/verbs/attempted',
+    display: { 'en-US': 'attempted', 'ur-PK': 'کوشش کی' },
+  },
+  answered: {
+    id: 'http://adlnet.gov/expapi/verbs/answered',
+    display: { 'en-US': 'answered', 'ur-PK': 'جواب دیا' },
+  },
+  passed: {
+    id: 'http://adlnet.gov/expapi/verbs/passed',
+    display: { 'en-US': 'passed', 'ur-PK': 'کامیاب ہوا' },
+  },
+  failed: {
+    id: 'http://adlnet.gov/expapi/verbs/failed',
+    display: { 'en-US': 'failed', 'ur-PK': 'ناکام ہوا' },
+  },
+  completed: {
+    id: 'http://adlnet.gov/expapi/verbs/completed',
+    display: { 'en-US': 'completed', 'ur-PK': 'مکمل کیا' },
+  },
   earned: { id: 'http://id.tincanapi.com/verb/earned', display: { 'en-US': 'earned', 'ur-PK': 'حاصل کیا' } },
 } as const;
 export type VerbName = keyof typeof VERBS;
@@ -39,6 +65,7 @@ const ACTIVITY_TYPES = {
   course: 'http://adlnet.gov/expapi/activities/course',
   lesson: 'http://adlnet.gov/expapi/activities/lesson',
   assessment: 'http://adlnet.gov/expapi/activities/assessment',
+  interaction: 'http://adlnet.gov/expapi/activities/cmi.interaction',
 };
 
 /** The site's locales as RFC 5646 tags, the form xAPI language maps need. */
@@ -64,7 +91,7 @@ export interface StatementSite {
   platform: string;
 }
 
-function text(course: CourseFacts, value: string): LanguageMap {
+function inLanguage(course: CourseFacts, value: string): LanguageMap {
   return { [languageTag(course.language)]: value };
 }
 
@@ -72,23 +99,78 @@ export function courseActivity(site: StatementSite, course: CourseFacts): XapiAc
   return {
     objectType: 'Activity',
     id: `${site.baseUrl}/courses/${encodeURIComponent(course.slug)}`,
-    definition: { type: ACTIVITY_TYPES.course, name: text(course, course.title), description: text(course, course.summary) },
+    definition: {
+      type: ACTIVITY_TYPES.course,
+      name: inLanguage(course, course.title),
+      description: inLanguage(course, course.summary),
+    },
   };
 }
 
-export function lessonActivity(site: StatementSite, course: CourseFacts, lesson: { slug: string; title: string }): XapiActivity {
+export function lessonActivity(
+  site: StatementSite,
+  course: CourseFacts,
+  lesson: { slug: string; title: string },
+): XapiActivity {
   return {
     objectType: 'Activity',
     id: `${courseActivity(site, course).id}/modules/${encodeURIComponent(lesson.slug)}`,
-    definition: { type: ACTIVITY_TYPES.lesson, name: text(course, lesson.title) },
+    definition: { type: ACTIVITY_TYPES.lesson, name: inLanguage(course, lesson.title) },
   };
 }
 
-export function quizActivity(site: StatementSite, course: CourseFacts, quiz: { slug: string; title: string }): XapiActivity {
+export function quizActivity(
+  site: StatementSite,
+  course: CourseFacts,
+  quiz: { slug: string; title: string },
+): XapiActivity {
   return {
     objectType: 'Activity',
     id: `${courseActivity(site, course).id}/quizzes/${encodeURIComponent(quiz.slug)}`,
-    definition: { type: ACTIVITY_TYPES.assessment, name: text(course, quiz.title) },
+    definition: { type: ACTIVITY_TYPES.assessment, name: inLanguage(course, quiz.title) },
+  };
+}
+
+/** xAPI interaction types of the site's question types. */
+const INTERACTION_TYPES: Record<string, string> = {
+  single: 'choice',
+  multiple: 'choice',
+  missingword: 'choice',
+  truefalse: 'true-false',
+  matching: 'matching',
+  short: 'fill-in',
+  numeric: 'numeric',
+  essay: 'long-fill-in',
+};
+
+const QUESTION_NAME_LENGTH = 250;
+
+/**
+ * A question of a quiz: its id is the question's row, which a trainer's edit replaces (an edited
+ * question is another question). Named by its text without markup, shortened.
+ */
+export function questionActivity(
+  quiz: XapiActivity,
+  course: CourseFacts,
+  question: { id: number; type: string; name: string; text: string },
+): XapiActivity {
+  // HTML tags and GIFT escapes out; the text only names the activity, it is never shown as HTML.
+  const plain =
+    question.text
+      .replace(/<[^>]*>/g, ' ')
+      .replace(/\\([~=#{}:])/g, '$1')
+      .replace(/\s+/g, ' ')
+      .trim() || question.name;
+  const name = plain.length > QUESTION_NAME_LENGTH ? `${plain.slice(0, QUESTION_NAME_LENGTH - 1)}…` : plain;
+  const interactionType = INTERACTION_TYPES[question.type];
+  return {
+    objectType: 'Activity',
+    id: `${quiz.id}/questions/${question.id}`,
+    definition: {
+      type: ACTIVITY_TYPES.interaction,
+      name: inLanguage(course, name),
+      ...(interactionType ? { interactionType } : {}),
+    },
   };
 }
 
@@ -98,7 +180,7 @@ export function certificateActivity(site: StatementSite, course: CourseFacts, se
     objectType: 'Activity',
     id: `${site.baseUrl}/verify/${encodeURIComponent(serial)}`,
     // No activity type: neither ADL nor the common registries define one for a certificate.
-    definition: { name: text(course, course.title) },
+    definition: { name: inLanguage(course, course.title) },
   };
 }
 

@@ -12,7 +12,14 @@ export class XapiAdminController {
   @Get()
   async status(@Res() res: Response) {
     const status = await this.delivery.status();
-    const rows = (list: typeof status.failed) => list.map((row) => ({ statementId: row.statementId, verb: row.verb, createdAt: row.createdAt, attempts: row.attempts, lastError: row.lastError }));
+    const rows = (list: typeof status.failed) =>
+      list.map((row) => ({
+        statementId: row.statementId,
+        verb: row.verb,
+        createdAt: row.createdAt,
+        attempts: row.attempts,
+        lastError: row.lastError,
+      }));
     res.render('admin/xapi', { ...status, failed: rows(status.failed), retrying: rows(status.retrying) });
   }
 }

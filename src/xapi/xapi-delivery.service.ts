@@ -52,20 +52,38 @@ export class XapiDeliveryService {
   async status(): Promise<XapiStatus> {
     const repository = this.dataSource.getRepository(XapiOutbox);
     const [grouped, failed, retrying] = await Promise.all([
-      repository.createQueryBuilder('o').select('o.state', 'state').addSelect('COUNT(*)', 'count').groupBy('o.state').getRawMany<{ state: string; count: string }>(),
+      repository
+        .createQueryBuilder('o')
+        .select('o.state', 'state')
+        .addSelect('COUNT(*)', 'count')
+        .groupBy('o.state')
+        .getRawMany<{ state: string; count: string }>(),
       repository.find({ where: { state: 'failed' }, order: { id: 'DESC' }, take: STATUS_ROWS }),
-      repository.find({ where: { state: 'pending', lastError: Not(IsNull()) }, order: { id: 'ASC' }, take: STATUS_ROWS }),
+      repository.find({
+        where: { state: 'pending', lastError: Not(IsNull()) },
+        order: { id: 'ASC' },
+        take: STATUS_ROWS,
+      }),
     ]);
     const counts = { pending: 0, delivered: 0, failed: 0 };
-    for (const row of grouped) if (row.state in counts) counts[row.state as keyof typeof counts] = Number(row.count);
-    return { enabled: this.client !== null, endpoint: this.config.xapi?.endpoint ?? null, counts, failed, retrying };
+    for (const row of grouped)
+      if (row.state in counts) counts[row.state as keyof typeof counts] = Number(row.count);
+    return {
+      enabled: this.client !== null,
+      endpoint: this.config.xapi?.endpoint ?? null,
+      counts,
+      failed,
+      retrying,
+    };
   }
 
   async deliver(rowIds: number[]): Promise<DeliveryOutcome> {
     const outcome: DeliveryOutcome = { stored: 0, retry: 0, refused: 0 };
     if (!this.client || rowIds.length === 0) return outcome;
     const rows = await this.transactions.run((manager) =>
-      manager.getRepository(XapiOutbox).find({ where: { id: In(rowIds), state: 'pending' }, order: { id: 'ASC' } }),
+      manager
+        .getRepository(XapiOutbox)
+        .find({ where: { id: In(rowIds), state: 'pending' }, order: { id: 'ASC' } }),
     );
     if (rows.length === 0) return outcome;
 
@@ -82,27 +100,46 @@ export class XapiDeliveryService {
     return outcome;
   }
 
-  private async record(rows: XapiOutbox[], result: 'stored' | 'retry' | 'refused', answer: LrsAnswer, outcome: DeliveryOutcome): Promise<void> {
+  private async record(
+    rows: XapiOutbox[],
+    result: 'stored' | 'retry' | 'refused',
+    answer: LrsAnswer,
+    outcome: DeliveryOutcome,
+  ): Promise<void> {
     outcome[result] += rows.length;
     const now = new Date();
     const ids = rows.map((row) => row.id);
     await this.transactions.run(async (manager) => {
       const repository = manager.getRepository(XapiOutbox);
       if (result === 'stored') {
-        await repository.update({ id: In(ids), state: 'pending' }, { state: 'delivered', deliveredAt: now, lastError: null });
+        await repository.update(
+          { id: In(ids), state: 'pending' },
+          { state: 'delivered', deliveredAt: now, lastError: null },
+        );
         return;
       }
       if (result === 'refused') {
-        this.logger.warn(`the LRS refused statement ${rows.map((row) => row.statementId).join(', ')}: ${describe(answer)}`);
-        await repository.update({ id: In(ids), state: 'pending' }, { state: 'failed', lastError: describe(answer), attempts: () => 'attempts + 1' });
+        this.logger.warn(
+          `the LRS refused statement ${rows.map((row) => row.statementId).join(', ')}: ${describe(answer)}`,
+        );
+        await repository.update(
+          { id: In(ids), state: 'pending' },
+          { state: 'failed', lastError: describe(answer), attempts: () => 'attempts + 1' },
+        );
         return;
       }
       // Each row keeps its own count (a batch may mix new rows and old ones): one update per count.
       const byAttempts = new Map<number, number[]>();
-      for (const row of rows) byAttempts.set(row.attempts + 1, [...(byAttempts.get(row.attempts + 1) ?? []), row.id]);
+      for (const row of rows)
+        byAttempts.set(row.attempts + 1, [...(byAttempts.get(row.attempts + 1) ?? []), row.id]);
       for (const [attempts, sameIds] of byAttempts) {
-        const nextAttemptAt = new Date(now.getTime() + retryDelayMs(attempts, this.config.xapi?.retryMaxMs ?? 300_000));
-        await repository.update({ id: In(sameIds), state: 'pending' }, { attempts, queuedAt: null, nextAttemptAt, lastError: describe(answer) });
+        const nextAttemptAt = new Date(
+          now.getTime() + retryDelayMs(attempts, this.config.xapi?.retryMaxMs ?? 300_000),
+        );
+        await repository.update(
+          { id: In(sameIds), state: 'pending' },
+          { attempts, queuedAt: null, nextAttemptAt, lastError: describe(answer) },
+        );
       }
     });
   }

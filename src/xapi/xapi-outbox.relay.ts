@@ -8,7 +8,13 @@ import { TransactionRunner } from '../database/transaction-runner';
 import { BackgroundJobs, within } from '../queues/background-jobs';
 import { OutageLog } from '../queues/redis-connection';
 import { XapiOutbox } from './xapi-outbox.entity';
-import { SEND_STATEMENTS_JOB, SendStatementsJob, STATEMENTS_PER_JOB, XAPI_QUEUE, XAPI_SCHEDULES } from './xapi.queue';
+import {
+  SEND_STATEMENTS_JOB,
+  SendStatementsJob,
+  STATEMENTS_PER_JOB,
+  XAPI_QUEUE,
+  XAPI_SCHEDULES,
+} from './xapi.queue';
 
 const BATCH = 500;
 const REDIS_WAIT_MS = 1000;
@@ -78,7 +84,13 @@ export class XapiOutboxRelay implements OnModuleInit, OnApplicationShutdown {
           .createQueryBuilder('o')
           .select(['o.id'])
           .where('o.state = :state AND o.nextAttemptAt <= :now', { state: 'pending', now })
-          .andWhere(new Brackets((where) => where.where('o.queuedAt IS NULL').orWhere('o.queuedAt < :stale', { stale: new Date(now.getTime() - STALE_QUEUED_MS) })))
+          .andWhere(
+            new Brackets((where) =>
+              where
+                .where('o.queuedAt IS NULL')
+                .orWhere('o.queuedAt < :stale', { stale: new Date(now.getTime() - STALE_QUEUED_MS) }),
+            ),
+          )
           .orderBy('o.id', 'ASC')
           .take(BATCH)
           .getMany();
@@ -90,12 +102,18 @@ export class XapiOutboxRelay implements OnModuleInit, OnApplicationShutdown {
       for (let at = 0; at < ids.length; at += STATEMENTS_PER_JOB) {
         const rowIds = ids.slice(at, at + STATEMENTS_PER_JOB);
         // The time makes a re-queue (after a backoff) a new job; BullMQ would ignore an id it still holds.
-        jobs.push({ name: SEND_STATEMENTS_JOB, data: { rowIds }, opts: { jobId: `xapi-${rowIds[0]}-${rowIds[rowIds.length - 1]}-${now.getTime()}` } });
+        jobs.push({
+          name: SEND_STATEMENTS_JOB,
+          data: { rowIds },
+          opts: { jobId: `xapi-${rowIds[0]}-${rowIds[rowIds.length - 1]}-${now.getTime()}` },
+        });
       }
       try {
         await within(ADD_TIMEOUT_MS, this.queue.addBulk(jobs), 'adding xAPI jobs');
       } catch (error) {
-        await this.transactions.run((manager) => manager.getRepository(XapiOutbox).update({ id: In(ids), queuedAt: now }, { queuedAt: null }));
+        await this.transactions.run((manager) =>
+          manager.getRepository(XapiOutbox).update({ id: In(ids), queuedAt: now }, { queuedAt: null }),
+        );
         throw error;
       }
       this.outage.recovered();
@@ -118,6 +136,8 @@ export class XapiOutboxRelay implements OnModuleInit, OnApplicationShutdown {
 
   private async housekeeping(): Promise<void> {
     const cutoff = new Date(Date.now() - KEEP_DELIVERED_MS);
-    await this.transactions.run((manager) => manager.getRepository(XapiOutbox).delete({ state: 'delivered', deliveredAt: LessThan(cutoff) }));
+    await this.transactions.run((manager) =>
+      manager.getRepository(XapiOutbox).delete({ state: 'delivered', deliveredAt: LessThan(cutoff) }),
+    );
   }
 }

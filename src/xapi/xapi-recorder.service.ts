@@ -17,6 +17,7 @@ import {
   courseActivity,
   Learner,
   lessonActivity,
+  questionActivity,
   quizActivity,
   scoreOf,
   StatementInput,
@@ -104,7 +105,35 @@ export class XapiRecorder implements OnModuleInit {
       parent: courseActivity(this.site, course),
     };
     if (event === 'closed') {
-      await this.write(manager, { ...common, verb: 'attempted', at: attempt.startedAt });
+      // One INSERT for the attempt and each question answered (the page's transaction already
+      // writes a row per question).
+      const at = attempt.closedAt ?? new Date();
+      const answered = (await this.quizzes.gradedAnswers(manager, attempt)).filter(
+        (answer) => answer.answered,
+      );
+      await this.write(
+        manager,
+        { ...common, verb: 'attempted', at: attempt.startedAt },
+        ...answered.map((answer): Omit<StatementInput, 'site'> => ({
+          ...common,
+          verb: 'answered',
+          object: questionActivity(common.object, course, {
+            id: answer.question.id,
+            type: answer.question.type,
+            name: answer.question.name,
+            text: answer.question.definition.text,
+          }),
+          parent: common.object,
+          result:
+            answer.status === null
+              ? undefined
+              : {
+                  success: answer.status === 'correct',
+                  ...(answer.scorePermille === null ? {} : { score: scoreOf(answer.scorePermille) }),
+                },
+          at,
+        })),
+      );
       return;
     }
     if (attempt.scorePermille === null || attempt.passed === null) return;
@@ -154,27 +183,24 @@ export class XapiRecorder implements OnModuleInit {
     return { id: userId, email: user?.email };
   }
 
-  private async write(manager: EntityManager, input: Omit<StatementInput, 'site'>): Promise<void> {
-    const statement = buildStatement({ ...input, site: this.site });
+  private async write(manager: EntityManager, ...inputs: Omit<StatementInput, 'site'>[]): Promise<void> {
     const now = new Date();
-    // updateEntity(false): nothing to read back (TypeORM would SELECT the generated columns on SQLite).
-    await manager
-      .createQueryBuilder()
-      .insert()
-      .into(XapiOutbox)
-      .updateEntity(false)
-      .values({
+    const rows = inputs.map((input) => {
+      const statement = buildStatement({ ...input, site: this.site });
+      return {
         statementId: statement.id,
         verb: input.verb,
         statement: JSON.stringify(statement),
-        state: 'pending',
+        state: 'pending' as const,
         attempts: 0,
         nextAttemptAt: now,
         queuedAt: null,
         deliveredAt: null,
         lastError: null,
         createdAt: now,
-      })
-      .execute();
+      };
+    });
+    // updateEntity(false): nothing to read back (TypeORM would SELECT the generated columns on SQLite).
+    await manager.createQueryBuilder().insert().into(XapiOutbox).updateEntity(false).values(rows).execute();
   }
 }

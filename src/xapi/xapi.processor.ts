@@ -18,6 +18,8 @@ export class XapiProcessor extends MonitoredWorkerHost {
 
   @OnWorkerEvent('failed')
   onFailed(job: Job<SendStatementsJob> | undefined, error: Error): void {
-    this.logger.warn(`xAPI batch ${job?.id ?? '?'} failed (try ${job?.attemptsMade ?? '?'}): ${error.message}`);
+    this.logger.warn(
+      `xAPI batch ${job?.id ?? '?'} failed (try ${job?.attemptsMade ?? '?'}): ${error.message}`,
+    );
   }
 }

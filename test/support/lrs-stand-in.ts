@@ -17,7 +17,31 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-
 const LANGUAGE_TAG = /^[a-z]{2,3}(-[a-z0-9]{1,8})*$/i;
 // ISO 8601 date and time with a time zone.
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})$/;
-const STATEMENT_KEYS = new Set(['id', 'actor', 'verb', 'object', 'result', 'context', 'timestamp', 'stored', 'authority', 'version', 'attachments']);
+const INTERACTION_TYPES = new Set([
+  'true-false',
+  'choice',
+  'fill-in',
+  'long-fill-in',
+  'matching',
+  'performance',
+  'sequencing',
+  'likert',
+  'numeric',
+  'other',
+]);
+const STATEMENT_KEYS = new Set([
+  'id',
+  'actor',
+  'verb',
+  'object',
+  'result',
+  'context',
+  'timestamp',
+  'stored',
+  'authority',
+  'version',
+  'attachments',
+]);
 
 function isIri(value: unknown): boolean {
   if (typeof value !== 'string') return false;
@@ -46,22 +70,34 @@ function agentProblem(actor: unknown): string | null {
   if (actor.objectType !== undefined && actor.objectType !== 'Agent') return 'actor.objectType must be Agent';
   const ifis = ['mbox', 'mbox_sha1sum', 'openid', 'account'].filter((key) => actor[key] !== undefined);
   if (ifis.length !== 1) return `an Agent needs exactly one identifier, has ${ifis.length}`;
-  if (actor.mbox !== undefined && !(typeof actor.mbox === 'string' && /^mailto:[^@\s]+@[^@\s]+$/.test(actor.mbox))) return 'actor.mbox must be a mailto: IRI';
+  if (
+    actor.mbox !== undefined &&
+    !(typeof actor.mbox === 'string' && /^mailto:[^@\s]+@[^@\s]+$/.test(actor.mbox))
+  )
+    return 'actor.mbox must be a mailto: IRI';
   if (actor.account !== undefined) {
     const account = actor.account;
-    if (!isObject(account) || !isIri(account.homePage) || typeof account.name !== 'string' || !account.name) return 'actor.account needs homePage (an IRL) and name';
+    if (!isObject(account) || !isIri(account.homePage) || typeof account.name !== 'string' || !account.name)
+      return 'actor.account needs homePage (an IRL) and name';
   }
   return null;
 }
 
 function activityProblem(activity: unknown, where: string): string | null {
   if (!isObject(activity)) return `${where} is required`;
-  if (activity.objectType !== undefined && activity.objectType !== 'Activity') return `${where}.objectType must be Activity here`;
+  if (activity.objectType !== undefined && activity.objectType !== 'Activity')
+    return `${where}.objectType must be Activity here`;
   if (!isIri(activity.id)) return `${where}.id must be an IRI`;
   const definition = activity.definition;
   if (definition !== undefined) {
     if (!isObject(definition)) return `${where}.definition must be an object`;
-    if (definition.type !== undefined && !isIri(definition.type)) return `${where}.definition.type must be an IRI`;
+    if (definition.type !== undefined && !isIri(definition.type))
+      return `${where}.definition.type must be an IRI`;
+    if (
+      definition.interactionType !== undefined &&
+      !INTERACTION_TYPES.has(String(definition.interactionType))
+    )
+      return `${where}.definition.interactionType is not an xAPI interaction type`;
     for (const key of ['name', 'description']) {
       if (definition[key] !== undefined) {
         const problem = languageMapProblem(definition[key], `${where}.definition.${key}`);
@@ -76,7 +112,8 @@ function activityProblem(activity: unknown, where: string): string | null {
 export function statementProblem(statement: unknown): string | null {
   if (!isObject(statement)) return 'a statement must be an object';
   for (const key of Object.keys(statement)) if (!STATEMENT_KEYS.has(key)) return `unknown property "${key}"`;
-  if (statement.id !== undefined && !(typeof statement.id === 'string' && UUID.test(statement.id))) return 'id must be a UUID';
+  if (statement.id !== undefined && !(typeof statement.id === 'string' && UUID.test(statement.id)))
+    return 'id must be a UUID';
   const actorProblem = agentProblem(statement.actor);
   if (actorProblem) return actorProblem;
   const verb = statement.verb;
@@ -90,25 +127,44 @@ export function statementProblem(statement: unknown): string | null {
   const result = statement.result;
   if (result !== undefined) {
     if (!isObject(result)) return 'result must be an object';
-    for (const key of ['success', 'completion']) if (result[key] !== undefined && typeof result[key] !== 'boolean') return `result.${key} must be a boolean`;
+    for (const key of ['success', 'completion'])
+      if (result[key] !== undefined && typeof result[key] !== 'boolean')
+        return `result.${key} must be a boolean`;
     const score = result.score;
     if (score !== undefined) {
       if (!isObject(score)) return 'result.score must be an object';
       const { scaled, raw, min, max } = score as Record<string, unknown>;
-      if (scaled !== undefined && !(typeof scaled === 'number' && scaled >= -1 && scaled <= 1)) return 'result.score.scaled must be a number in [-1, 1]';
-      if (min !== undefined && max !== undefined && !(typeof min === 'number' && typeof max === 'number' && min < max)) return 'result.score.min must be below max';
-      if (raw !== undefined && (typeof raw !== 'number' || (typeof min === 'number' && raw < min) || (typeof max === 'number' && raw > max))) return 'result.score.raw must lie between min and max';
+      if (scaled !== undefined && !(typeof scaled === 'number' && scaled >= -1 && scaled <= 1))
+        return 'result.score.scaled must be a number in [-1, 1]';
+      if (
+        min !== undefined &&
+        max !== undefined &&
+        !(typeof min === 'number' && typeof max === 'number' && min < max)
+      )
+        return 'result.score.min must be below max';
+      if (
+        raw !== undefined &&
+        (typeof raw !== 'number' ||
+          (typeof min === 'number' && raw < min) ||
+          (typeof max === 'number' && raw > max))
+      )
+        return 'result.score.raw must lie between min and max';
     }
   }
   const context = statement.context;
   if (context !== undefined) {
     if (!isObject(context)) return 'context must be an object';
-    if (context.language !== undefined && !(typeof context.language === 'string' && LANGUAGE_TAG.test(context.language))) return 'context.language must be a language tag';
+    if (
+      context.language !== undefined &&
+      !(typeof context.language === 'string' && LANGUAGE_TAG.test(context.language))
+    )
+      return 'context.language must be a language tag';
     const activities = context.contextActivities;
     if (activities !== undefined) {
       if (!isObject(activities)) return 'context.contextActivities must be an object';
       for (const [kind, list] of Object.entries(activities)) {
-        if (!['parent', 'grouping', 'category', 'other'].includes(kind)) return `context.contextActivities.${kind} is not a kind of context activity`;
+        if (!['parent', 'grouping', 'category', 'other'].includes(kind))
+          return `context.contextActivities.${kind} is not a kind of context activity`;
         for (const [i, activity] of (Array.isArray(list) ? list : [list]).entries()) {
           const problem = activityProblem(activity, `context.contextActivities.${kind}[${i}]`);
           if (problem) return problem;
@@ -116,7 +172,14 @@ export function statementProblem(statement: unknown): string | null {
       }
     }
   }
-  if (statement.timestamp !== undefined && !(typeof statement.timestamp === 'string' && TIMESTAMP.test(statement.timestamp) && !Number.isNaN(Date.parse(statement.timestamp)))) {
+  if (
+    statement.timestamp !== undefined &&
+    !(
+      typeof statement.timestamp === 'string' &&
+      TIMESTAMP.test(statement.timestamp) &&
+      !Number.isNaN(Date.parse(statement.timestamp))
+    )
+  ) {
     return 'timestamp must be an ISO 8601 date and time with a time zone';
   }
   return null;
@@ -226,10 +289,12 @@ export class LrsStandIn {
     };
     if (this.down === '503') return answer(503, { error: 'down for maintenance' });
     if (url.pathname !== '/xapi/statements') return answer(404, { error: 'no such resource' });
-    if (!/^1\.0(\.\d+)?$/.test(String(req.headers['x-experience-api-version'] ?? ''))) return answer(400, { error: 'X-Experience-API-Version header missing' });
+    if (!/^1\.0(\.\d+)?$/.test(String(req.headers['x-experience-api-version'] ?? '')))
+      return answer(400, { error: 'X-Experience-API-Version header missing' });
     const expected = `Basic ${Buffer.from(`${this.credentials.username}:${this.credentials.password}`).toString('base64')}`;
     if (req.headers.authorization !== expected) return answer(401, { error: 'bad credentials' });
-    if (!String(req.headers['content-type'] ?? '').startsWith('application/json')) return answer(400, { error: 'Content-Type must be application/json' });
+    if (!String(req.headers['content-type'] ?? '').startsWith('application/json'))
+      return answer(400, { error: 'Content-Type must be application/json' });
     let body: unknown;
     try {
       body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
@@ -238,14 +303,19 @@ export class LrsStandIn {
     }
     if (req.method === 'PUT') {
       const id = url.searchParams.get('statementId');
-      if (!id || !isObject(body) || (body.id !== undefined && body.id !== id)) return answer(400, { error: 'statementId missing or not the statement id' });
+      if (!id || !isObject(body) || (body.id !== undefined && body.id !== id))
+        return answer(400, { error: 'statementId missing or not the statement id' });
       const { status } = this.take([{ ...body, id }], false);
       return answer(status === 200 ? 204 : status, status === 200 ? undefined : { error: 'refused' }, [id]);
     }
     if (req.method === 'POST') {
       const statements = (Array.isArray(body) ? body : [body]) as Json[];
       const { status, ids } = this.take(statements, true);
-      return answer(status, status === 200 ? ids : { error: 'refused' }, statements.map((s) => String(s?.id)));
+      return answer(
+        status,
+        status === 200 ? ids : { error: 'refused' },
+        statements.map((s) => String(s?.id)),
+      );
     }
     return answer(405, { error: 'method not allowed' });
   }
@@ -264,7 +334,11 @@ export class LrsStandIn {
     }
     for (const statement of statements) {
       const known = this.byId.get(String(statement.id));
-      if (known !== undefined && (known !== JSON.stringify(statement) || (batch && this.conflictOnAnyKnownId))) return { status: 409, ids };
+      if (
+        known !== undefined &&
+        (known !== JSON.stringify(statement) || (batch && this.conflictOnAnyKnownId))
+      )
+        return { status: 409, ids };
     }
     let limit = statements.length;
     if (batch && this.halfTakeNextBatch && statements.length >= 2) {
@@ -275,7 +349,12 @@ export class LrsStandIn {
       const id = String(statement.id);
       if (this.byId.has(id)) continue;
       this.byId.set(id, JSON.stringify(statement));
-      this.stored.push({ id, verb: String((statement.verb as Json).id), object: String((statement.object as Json).id), statement });
+      this.stored.push({
+        id,
+        verb: String((statement.verb as Json).id),
+        object: String((statement.object as Json).id),
+        statement,
+      });
     }
     return { status: limit < statements.length ? 503 : 200, ids };
   }
