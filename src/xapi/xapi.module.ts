@@ -21,9 +21,10 @@ import { XapiProcessor } from './xapi.processor';
  */
 @Module({})
 export class XapiModule {
-  static forRoot(config: Pick<AppConfig, 'role'>): DynamicModule {
+  static forRoot(config: Pick<AppConfig, 'role' | 'xapi'>): DynamicModule {
     const web = config.role !== 'worker';
-    const worker = config.role !== 'web';
+    // Switched off, no queue and no consumer: nothing connects to Redis for it.
+    const sender = config.role !== 'web' && config.xapi !== null;
     return {
       module: XapiModule,
       imports: [
@@ -32,10 +33,12 @@ export class XapiModule {
         QuizzesModule,
         EnrollmentsModule,
         CertificatesCoreModule,
-        BullModule.registerQueue({ name: XAPI_QUEUE, defaultJobOptions: XAPI_JOB_OPTIONS }),
+        ...(sender
+          ? [BullModule.registerQueue({ name: XAPI_QUEUE, defaultJobOptions: XAPI_JOB_OPTIONS })]
+          : []),
       ],
       controllers: web ? [XapiAdminController] : [],
-      providers: [XapiRecorder, XapiDeliveryService, ...(worker ? [XapiOutboxRelay, XapiProcessor] : [])],
+      providers: [XapiRecorder, XapiDeliveryService, ...(sender ? [XapiOutboxRelay, XapiProcessor] : [])],
     };
   }
 }
