@@ -25,6 +25,7 @@ import { UsersModule } from './users/users.module';
 import { ClockModule } from './common/clock';
 import { QuizzesModule } from './quizzes/quizzes.module';
 import { LtiModule } from './lti/lti.module';
+import { XapiModule } from './xapi/xapi.module';
 
 @Module({})
 export class AppModule implements NestModule {
@@ -53,6 +54,7 @@ export class AppModule implements NestModule {
         AuditModule,
         AuthoringModule,
         LtiModule,
+        XapiModule.forRoot(config),
       ],
       providers: [{ provide: APP_FILTER, useClass: AppExceptionFilter }],
     };

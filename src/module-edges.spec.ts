@@ -113,4 +113,10 @@ describe('module edges', () => {
     expect(graph.get('lti')?.has('enrollments')).toBe(true);
     expect(features.filter((feature) => graph.get(feature)?.has('lti'))).toEqual([]);
   });
+
+  it('keeps xapi on top: it listens to enrollments and certificates, no feature imports it', () => {
+    expect(graph.get('xapi')?.has('enrollments')).toBe(true);
+    expect(graph.get('xapi')?.has('certificates')).toBe(true);
+    expect(features.filter((feature) => graph.get(feature)?.has('xapi'))).toEqual([]);
+  });
 });

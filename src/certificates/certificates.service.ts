@@ -130,6 +130,11 @@ export class CertificatesService implements OnModuleInit {
     for (const listener of this.changeListeners) await listener(manager, change);
   }
 
+  /** A certificate by id, read through the caller's transaction (listeners of a change use it). */
+  findById(certificateId: number, manager: EntityManager): Promise<Certificate | null> {
+    return manager.getRepository(Certificate).findOneBy({ id: certificateId });
+  }
+
   /** Registered by the module that knows who manages which enrolments (programmes). */
   useManagerScope(resolver: ManagerScopeResolver): void {
     this.managerScope = resolver;

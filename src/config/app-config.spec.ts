@@ -41,4 +41,19 @@ describe('loadConfig: certificates and queues', () => {
     expect(() => load({ ISSUER_NAME: ' ' })).toThrow(/ISSUER_NAME/);
     expect(load({ ISSUER_NAME: 'TDAP E-Commerce Programme', WORKER_CONCURRENCY: '8', BACKGROUND_CHUNK_SIZE: '50' })).toMatchObject({ issuerName: 'TDAP E-Commerce Programme', workerConcurrency: 8, backgroundChunkSize: 50 });
   });
+
+  it('turns xAPI on only with XAPI_ENDPOINT, and wants Basic credentials in pairs', () => {
+    expect(load({}).xapi).toBeNull();
+    expect(load({ XAPI_ENDPOINT: 'https://lrs.example.org/xapi', XAPI_USERNAME: 'key', XAPI_PASSWORD: 'secret' }).xapi).toEqual({
+      endpoint: 'https://lrs.example.org/xapi/',
+      username: 'key',
+      password: 'secret',
+      actorMbox: false,
+      retryMaxMs: 300_000,
+    });
+    expect(load({ XAPI_ENDPOINT: 'https://lrs.example.org/', XAPI_ACTOR_MBOX: 'true' }).xapi).toMatchObject({ endpoint: 'https://lrs.example.org/', actorMbox: true, username: null });
+    expect(() => load({ XAPI_ENDPOINT: 'lrs.example.org' })).toThrow(/XAPI_ENDPOINT/);
+    expect(() => load({ XAPI_ENDPOINT: 'https://lrs.example.org/', XAPI_USERNAME: 'key' })).toThrow(/XAPI_PASSWORD/);
+    expect(() => load({ XAPI_ENDPOINT: 'https://lrs.example.org/', XAPI_RETRY_MAX_SECONDS: '0' })).toThrow(/XAPI_RETRY_MAX_SECONDS/);
+  });
 });

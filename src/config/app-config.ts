@@ -36,6 +36,19 @@ export interface AppConfig {
   webConcurrency: number;
   /** Report each response's database round trips in an X-Query-Count header (tests, benchmarks). */
   queryCountHeader: boolean;
+  /** xAPI statements to a learning record store (see src/xapi); null: nothing is recorded. */
+  xapi: XapiConfig | null;
+}
+
+export interface XapiConfig {
+  /** The LRS's xAPI base URL, ending in a slash (statements go to `<endpoint>statements`). */
+  endpoint: string;
+  username: string | null;
+  password: string | null;
+  /** Identify learners by e-mail (mbox) instead of an account on this site. */
+  actorMbox: boolean;
+  /** Longest wait between two tries of a statement while the LRS does not answer. */
+  retryMaxMs: number;
 }
 
 export interface IssuerJwk {
@@ -151,6 +164,24 @@ function readIssuerKey(env: Env): IssuerJwk | null {
   return { kty: 'OKP', crv: 'Ed25519', x: jwk.x, d: jwk.d };
 }
 
+function readXapi(env: Env): XapiConfig | null {
+  if (!env.XAPI_ENDPOINT) return null;
+  const endpoint = readUrl(env, 'XAPI_ENDPOINT', '', ['http:', 'https:']);
+  const username = env.XAPI_USERNAME || null;
+  const password = env.XAPI_PASSWORD || null;
+  if ((username === null) !== (password === null)) {
+    throw new ConfigError(username === null ? 'XAPI_USERNAME' : 'XAPI_PASSWORD', 'must be set together with the other (Basic authentication)');
+  }
+  if (username?.includes(':')) throw new ConfigError('XAPI_USERNAME', 'must not contain ":" (Basic authentication)');
+  return {
+    endpoint: endpoint.endsWith('/') ? endpoint : `${endpoint}/`,
+    username,
+    password,
+    actorMbox: readBoolean(env, 'XAPI_ACTOR_MBOX', false),
+    retryMaxMs: readInteger(env, 'XAPI_RETRY_MAX_SECONDS', 300, 1, 86_400) * 1000,
+  };
+}
+
 function readQueuePrefix(env: Env): string {
   const prefix = env.QUEUE_PREFIX ?? 'exportready';
   // Braces make a Redis Cluster hash tag: every key of every queue lands in one slot, as BullMQ needs.
@@ -207,5 +238,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
     mailFrom: env.MAIL_FROM?.trim() || `${issuerName} <no-reply@${new URL(baseUrl).hostname}>`,
     webConcurrency: readInteger(env, 'WEB_CONCURRENCY', 1, 1, 64),
     queryCountHeader: readBoolean(env, 'QUERY_COUNT_HEADER', nodeEnv === 'test'),
+    xapi: readXapi(env),
   };
 }

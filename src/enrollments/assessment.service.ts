@@ -9,12 +9,22 @@ import { QuizzesService } from '../quizzes/quizzes.service';
 import { EnrollmentsService } from './enrollments.service';
 
 /**
+ * Called inside the transaction that closed an attempt (`closed`, once per attempt, graded or
+ * awaiting an essay mark) or gave it its final grade (`graded`: at closing when nothing waits
+ * for a trainer, otherwise when the last essay is marked, again if one is re-marked). Higher
+ * modules register here (xAPI statements); enrollments never import them.
+ */
+export type AttemptListener = (manager: EntityManager, event: 'closed' | 'graded', attempt: QuizAttempt) => Promise<void>;
+
+/**
  * Where a quiz result meets the course: closing an attempt (by the learner or at its
  * deadline) and marking an essay each re-apply the completion rule in the same transaction,
  * so a pass and the completion it earns commit together.
  */
 @Injectable()
 export class AssessmentService implements OnModuleInit {
+  private readonly attemptListeners: AttemptListener[] = [];
+
   constructor(
     private readonly quizzes: QuizzesService,
     private readonly enrollments: EnrollmentsService,
@@ -31,11 +41,24 @@ export class AssessmentService implements OnModuleInit {
     this.jobs.every(SCHEDULES.quizDeadlines, () => this.closeExpiredAttempts());
   }
 
+  onAttempt(listener: AttemptListener): void {
+    this.attemptListeners.push(listener);
+  }
+
+  private async announce(manager: EntityManager, event: 'closed' | 'graded', attempt: QuizAttempt): Promise<void> {
+    for (const listener of this.attemptListeners) await listener(manager, event, attempt);
+  }
+
   async submitAttempt(attemptId: number, closedBy: 'learner' | 'deadline'): Promise<QuizAttempt> {
     const now = this.clock.now();
     return this.transactions.run(async (manager) => {
       const { attempt, closedNow } = await this.quizzes.closeAttempt(manager, attemptId, closedBy, now);
-      if (closedNow && attempt.status === 'graded') await this.reapplyCompletion(manager, attempt, now);
+      if (!closedNow) return attempt;
+      await this.announce(manager, 'closed', attempt);
+      if (attempt.status === 'graded') {
+        await this.announce(manager, 'graded', attempt);
+        await this.reapplyCompletion(manager, attempt, now);
+      }
       return attempt;
     });
   }
@@ -54,7 +77,10 @@ export class AssessmentService implements OnModuleInit {
     const now = this.clock.now();
     return this.transactions.run(async (manager) => {
       const attempt = await this.quizzes.gradeEssay(manager, answerId, graderId, percent, comment, now);
-      if (attempt.status === 'graded') await this.reapplyCompletion(manager, attempt, now);
+      if (attempt.status === 'graded') {
+        await this.announce(manager, 'graded', attempt);
+        await this.reapplyCompletion(manager, attempt, now);
+      }
       return attempt;
     });
   }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, In, IsNull } from 'typeorm';
 import { NotFoundError } from '../common/domain-error';
+import { Course } from '../courses/course.entity';
 import { CoursesService, LessonOutline } from '../courses/courses.service';
 import { hydrate, readRows } from '../database/plain-read';
 import { TransactionRunner } from '../database/transaction-runner';
@@ -28,6 +29,20 @@ export type CourseCompletionListener = (manager: EntityManager, enrollment: Enro
  */
 export type EnrollmentActivityListener = (manager: EntityManager, enrollment: Enrollment) => Promise<void>;
 
+/**
+ * Called inside the transaction that created an enrolment (once per enrolment) or recorded a
+ * lesson visit, so a listener's writes (an xAPI statement in its outbox) commit with it.
+ * Higher modules register here; enrollments never import them.
+ */
+export type EnrolmentListener = (manager: EntityManager, enrollment: Enrollment) => Promise<void>;
+export type LessonVisitListener = (manager: EntityManager, enrollment: Enrollment, visit: LessonVisit, at: Date) => Promise<void>;
+
+/** The lesson a learner opened, as the page has it already (from the cached course structure): listeners need not read it again. */
+export interface LessonVisit {
+  course: Course;
+  lesson: LessonOutline;
+}
+
 export interface ModuleCompletionResult {
   enrollment: Enrollment;
   /** True only for the request that completed the course. */
@@ -49,6 +64,8 @@ const VISIT_WRITE_WINDOW_MS = 5 * 60 * 1000;
 export class EnrollmentsService {
   private readonly completionListeners: CourseCompletionListener[] = [];
   private readonly activityListeners: EnrollmentActivityListener[] = [];
+  private readonly enrolmentListeners: EnrolmentListener[] = [];
+  private readonly visitListeners: LessonVisitListener[] = [];
 
   constructor(
     private readonly dataSource: DataSource,
@@ -63,6 +80,19 @@ export class EnrollmentsService {
 
   onActivity(listener: EnrollmentActivityListener): void {
     this.activityListeners.push(listener);
+  }
+
+  onEnrolled(listener: EnrolmentListener): void {
+    this.enrolmentListeners.push(listener);
+  }
+
+  onLessonVisited(listener: LessonVisitListener): void {
+    this.visitListeners.push(listener);
+  }
+
+  private async created(manager: EntityManager, enrollment: Enrollment): Promise<Enrollment> {
+    for (const listener of this.enrolmentListeners) await listener(manager, enrollment);
+    return enrollment;
   }
 
   async findEnrollment(userId: number, courseId: number, manager?: EntityManager): Promise<Enrollment | null> {
@@ -85,18 +115,21 @@ export class EnrollmentsService {
     if (existing) return existing;
     const now = new Date();
     try {
-      return await this.transactions.run((manager) =>
-        manager.getRepository(Enrollment).save(
-          manager.getRepository(Enrollment).create({
-            userId,
-            courseId,
-            status: 'active',
-            progressPercent: 0,
-            lastModuleId: null,
-            lastActivityAt: now,
-            completedAt: null,
-            createdAt: now,
-          }),
+      return await this.transactions.run(async (manager) =>
+        this.created(
+          manager,
+          await manager.getRepository(Enrollment).save(
+            manager.getRepository(Enrollment).create({
+              userId,
+              courseId,
+              status: 'active',
+              progressPercent: 0,
+              lastModuleId: null,
+              lastActivityAt: now,
+              completedAt: null,
+              createdAt: now,
+            }),
+          ),
         ),
       );
     } catch (error) {
@@ -152,11 +185,14 @@ export class EnrollmentsService {
    * Remembers the lesson a learner opened, for "continue where you left off". Re-reading the
    * same lesson within a few minutes writes nothing: the page is read far more than it moves.
    */
-  async recordVisit(enrollment: Enrollment, moduleId: number, now = new Date()): Promise<void> {
+  async recordVisit(enrollment: Enrollment, visit: LessonVisit, now = new Date()): Promise<void> {
+    const moduleId = visit.lesson.id;
     const recent = now.getTime() - enrollment.lastActivityAt.getTime() < VISIT_WRITE_WINDOW_MS;
     if (enrollment.lastModuleId === moduleId && recent) return;
     await this.transactions.run(async (manager) => {
-      await manager.getRepository(Enrollment).update({ id: enrollment.id }, { lastModuleId: moduleId, lastActivityAt: new Date() });
+      const at = new Date();
+      await manager.getRepository(Enrollment).update({ id: enrollment.id }, { lastModuleId: moduleId, lastActivityAt: at });
+      for (const listener of this.visitListeners) await listener(manager, enrollment, visit, at);
       if (this.activityListeners.length === 0) return;
       const updated = await manager.getRepository(Enrollment).findOneByOrFail({ id: enrollment.id });
       for (const listener of this.activityListeners) await listener(manager, updated);
@@ -171,8 +207,11 @@ export class EnrollmentsService {
     const existing = await this.findEnrollment(userId, courseId, manager);
     if (existing) return existing;
     const repository = manager.getRepository(Enrollment);
-    return repository.save(
-      repository.create({ userId, courseId, status: 'active', progressPercent: 0, lastModuleId: null, lastActivityAt: now, completedAt: null, createdAt: now }),
+    return this.created(
+      manager,
+      await repository.save(
+        repository.create({ userId, courseId, status: 'active', progressPercent: 0, lastModuleId: null, lastActivityAt: now, completedAt: null, createdAt: now }),
+      ),
     );
   }
 

@@ -79,7 +79,7 @@ export class LearningController {
     if (!progress) return res.redirect(303, `/courses/${course.slug}?enrol=required`);
     const { enrollment, completedModuleIds } = progress;
     const module = modules[index];
-    await this.enrollments.recordVisit(enrollment, module.id);
+    await this.enrollments.recordVisit(enrollment, { course, lesson: module });
     const [quizzes, bodyHtml] = await Promise.all([this.quizzes.listCourseQuizzes(course.id), this.courses.lessonBody(module.id)]);
     res.render('lessons/show', {
       course,

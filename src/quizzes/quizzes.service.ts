@@ -15,7 +15,7 @@ import { writeGift } from './gift/gift-writer';
 import { gradeQuestion, realPairsOf } from './grading/grade-question';
 import { isResponseError, parseResponse } from './grading/parse-response';
 import { presentQuestion, QuestionView, shownToCanonical } from './question-view';
-import { QuestionDefinition } from './question.types';
+import { GradeStatus, QuestionDefinition } from './question.types';
 import { AttemptClosedError, InvalidAnswerError, NoAttemptsLeftError, QuestionNotInAttemptError } from './quiz-errors';
 
 /** A learner's standing on one quiz, across all their attempts. */
@@ -34,6 +34,14 @@ export interface CloseResult {
   attempt: QuizAttempt;
   /** True only for the call that actually closed the attempt. */
   closedNow: boolean;
+}
+
+/** One question of a closed attempt with its grade (null while an essay waits for a mark). */
+export interface GradedAnswer {
+  question: QuizQuestion;
+  answered: boolean;
+  status: GradeStatus | null;
+  scorePermille: number | null;
 }
 
 export interface AnswerReview {
@@ -443,6 +451,24 @@ export class QuizzesService {
         : { scorePermille, passed: scorePermille >= quiz.passMark * 10 },
     );
     return { attempt: await attempts.findOneByOrFail({ id: attemptId }), closedNow: true };
+  }
+
+  /**
+   * The questions of a closed attempt in the order they were shown, each with its grade, read
+   * through the caller's transaction (xAPI records one "answered" statement per question).
+   */
+  async gradedAnswers(manager: EntityManager, attempt: QuizAttempt): Promise<GradedAnswer[]> {
+    const ids = attempt.drawn.map((d) => d.questionId);
+    if (ids.length === 0) return [];
+    const questions = new Map((await manager.getRepository(QuizQuestion).findBy({ id: In(ids) })).map((q) => [q.id, q]));
+    const answers = new Map((await manager.getRepository(AttemptAnswer).findBy({ attemptId: attempt.id })).map((a) => [a.questionId, a]));
+    return attempt.drawn.flatMap((drawn) => {
+      const question = questions.get(drawn.questionId);
+      if (!question) return [];
+      const answer = answers.get(drawn.questionId);
+      const status = answer && answer.status !== 'saved' && answer.status !== 'needs_grading' ? answer.status : null;
+      return [{ question, answered: answer?.response != null, status, scorePermille: answer?.scorePermille ?? null }];
+    });
   }
 
   /** Open attempts whose time ran out, oldest first (the sweeper closes them). */
