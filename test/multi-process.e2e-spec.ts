@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
 import { addLesson, addQuestion, addQuiz, createCourse, publish, saveLesson, signUp } from './support/authoring';
 import { freePort, RoleProcess, waitFor } from './support/certificates';
-import { takeQuiz } from './support/learning';
+import { completeCourse, takeQuiz } from './support/learning';
 import { Browser, setRole, startTestApp, TestApp } from './support/test-app';
 
 /**
@@ -98,6 +98,23 @@ describe('two web processes', () => {
     const { result } = await takeQuiz(t, here, 'listings-that-sell', 'final', 'correct');
     expect(result.status).toBe(200);
     expect((await there.get(coursePage)).text).toContain('<strong>passed</strong>');
+  });
+
+  it("a certificate issued by the worker shows on the learner's dashboard in the other web process at once", async () => {
+    const here = new Browser(t.server);
+    const signedIn = await here.register('Hina Weaver', 'hina@example.pk');
+    const cookie = /er\.sid=[^;]+/.exec(String(signedIn.headers['set-cookie']))?.[0];
+    const there = new Browser(otherUrl as never, { cookie: cookie! });
+    // The other process keeps the learner's (empty) certificate list in memory.
+    for (let i = 0; i < 2; i++) expect((await there.get('/dashboard')).text).not.toContain('my-certificates');
+
+    await completeCourse(t, here, 'getting-paid-safely');
+    const db = t.app.get(DataSource);
+    await waitFor('the certificate to be issued', async () => {
+      const [row] = await db.query("SELECT c.serial FROM certificates c JOIN users u ON u.id = c.user_id WHERE u.email = ? AND c.status = 'issued'", ['hina@example.pk']);
+      return row?.serial ?? null;
+    }, 30_000);
+    await msUntil(async () => (await there.get('/dashboard')).text.includes('my-certificates'));
   });
 
   it('signing out through one process ends the session in the other before the next request', async () => {

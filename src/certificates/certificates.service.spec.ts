@@ -12,6 +12,7 @@ import { CertificateOutbox } from './certificate-outbox.entity';
 import { Certificate } from './certificate.entity';
 import { CertificateNotFoundError } from './certificate-errors';
 import { CertificateMailer } from './certificate-mailer';
+import { SharedCacheService } from '../cache/shared-cache.service';
 import { CertificatesService, OUTBOX_WRITTEN, serialYear } from './certificates.service';
 import { IssuerKeysService } from './credential/issuer-keys.service';
 import { StatusListService } from './credential/status-list.service';
@@ -116,6 +117,7 @@ describe(CertificatesService.name, () => {
       new I18nService(),
       storage,
       config,
+      { create: () => ({ get: (_key: string, load: () => unknown) => load() }), forget: jest.fn() } as unknown as SharedCacheService,
     );
     service.onCertificateChanged(changes);
   });

@@ -4,6 +4,8 @@ import { FormInvalidError } from '../common/domain-error';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { CoursesService } from '../courses/courses.service';
+import { ReadThroughCache } from '../cache/read-through-cache';
+import { SharedCacheService } from '../cache/shared-cache.service';
 import { readRows } from '../database/plain-read';
 import { TransactionRunner } from '../database/transaction-runner';
 import { Enrollment } from '../enrollments/enrollment.entity';
@@ -98,6 +100,8 @@ export class CertificatesService implements OnModuleInit {
   private readonly logger = new Logger('Certificates');
   private readonly certificates: Repository<Certificate>;
   private readonly changeListeners: CertificateChangeListener[] = [];
+  /** Each learner's dashboard list, read on every dashboard view (see holderChanged). */
+  private readonly holderViews: ReadThroughCache<HolderCertificate[]>;
   private managerScope: ManagerScopeResolver = async () => 'none';
 
   constructor(
@@ -112,8 +116,19 @@ export class CertificatesService implements OnModuleInit {
     private readonly i18n: I18nService,
     @Inject(FILE_STORAGE) private readonly storage: FileStorage,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly cache: SharedCacheService,
   ) {
     this.certificates = this.dataSource.getRepository(Certificate);
+    this.holderViews = cache.create<HolderCertificate[]>('holder-certificates', { ttlMs: 10 * 60_000, maxEntries: 20_000 });
+  }
+
+  /**
+   * A holder's certificates changed in `manager`'s transaction: every process forgets their
+   * dashboard list once it commits. Every write to a certificate row goes through this service
+   * and calls this.
+   */
+  private holderChanged(userId: number, manager: EntityManager): void {
+    this.cache.forget('holder-certificates', String(userId), manager);
   }
 
   onModuleInit(): void {
@@ -206,6 +221,7 @@ export class CertificatesService implements OnModuleInit {
       }),
     );
     await this.writeOutbox(manager, certificate.id, issueCertificateJobId(certificate));
+    this.holderChanged(certificate.userId, manager);
     return certificate;
   }
 
@@ -266,6 +282,7 @@ export class CertificatesService implements OnModuleInit {
         .where('id = :id AND status IN (:...open)', { id: certificateId, open: ['pending', 'failed'] })
         .execute();
       if ((result.affected ?? 0) !== 1) return false;
+      this.holderChanged(certificate.userId, manager);
       await this.announce(manager, { kind: 'issued', certificateId, enrollmentId: certificate.enrollmentId });
       return true;
     });
@@ -310,19 +327,27 @@ export class CertificatesService implements OnModuleInit {
       verifyUrl: verifyUrl(this.config.baseUrl, certificate.serial),
       dashboardUrl: `${this.config.baseUrl}/dashboard`,
     });
-    if (sent) await this.transactions.run((manager) => manager.getRepository(Certificate).update({ id: certificate.id }, { notifiedAt: new Date() }));
+    if (!sent) return;
+    await this.transactions.run(async (manager) => {
+      await manager.getRepository(Certificate).update({ id: certificate.id }, { notifiedAt: new Date() });
+      this.holderChanged(certificate.userId, manager);
+    });
   }
 
   /** A failed try: the error is kept for admins; after the last try the certificate is marked failed. */
   async recordFailure(certificateId: number, error: unknown, lastAttempt: boolean): Promise<void> {
-    await this.transactions.run((manager) =>
-      manager
+    await this.transactions.run(async (manager) => {
+      const result = await manager
         .createQueryBuilder()
         .update(Certificate)
         .set({ lastError: errorText(error), attempts: () => 'attempts + 1', updatedAt: new Date(), ...(lastAttempt ? { status: 'failed' as const } : {}) })
         .where('id = :id AND status IN (:...open)', { id: certificateId, open: ['pending', 'failed'] })
-        .execute(),
-    );
+        .execute();
+      if (!lastAttempt || (result.affected ?? 0) === 0) return;
+      // Only the last try changes what the holder sees (failed); a rare path, so the holder is looked up.
+      const holder = await manager.getRepository(Certificate).findOneBy({ id: certificateId });
+      if (holder) this.holderChanged(holder.userId, manager);
+    });
   }
 
   /** A retry of a failed certificate (within the caller's scope): pending again, and a new job through the outbox. */
@@ -334,6 +359,7 @@ export class CertificatesService implements OnModuleInit {
       if (certificate.status !== 'failed') throw new CertificateStateError('certificates.errors.not_failed');
       await repository.update({ id: certificateId, status: 'failed' }, { status: 'pending', updatedAt: new Date() });
       await this.writeOutbox(manager, certificateId, issueCertificateJobId(certificate, `retry-${Date.now()}`));
+      this.holderChanged(certificate.userId, manager);
       return { ...certificate, status: 'pending' as const };
     });
   }
@@ -376,6 +402,7 @@ export class CertificatesService implements OnModuleInit {
       if (certificate.status === 'revoked') throw new CertificateStateError('certificates.errors.already_revoked');
       const now = new Date();
       await repository.update({ id: certificateId }, { status: 'revoked', revokedAt: now, revokedReason: text, updatedAt: now });
+      this.holderChanged(certificate.userId, manager);
       await this.announce(manager, { kind: 'revoked', certificateId, enrollmentId: certificate.enrollmentId });
       return { ...certificate, status: 'revoked' as const, revokedAt: now, revokedReason: text };
     });
@@ -419,6 +446,7 @@ export class CertificatesService implements OnModuleInit {
         completedAt: old.completedAt,
       });
       await repository.update({ id: old.id }, { replacedBy: replacement.id });
+      this.holderChanged(old.userId, manager);
       // Certified again only once the replacement is issued.
       await this.announce(manager, { kind: 'reissued', certificateId: old.id, enrollmentId: old.enrollmentId });
       return replacement;
@@ -439,16 +467,19 @@ export class CertificatesService implements OnModuleInit {
 
   /** The learner's certificates for the dashboard; replaced ones are left out (their replacement is shown). */
   async holderCertificates(userId: number): Promise<HolderCertificate[]> {
-    // Asked by every dashboard view: plain SQL (see readRows).
-    const certificates = await readRows(this.dataSource, Certificate, 'user_id = ? AND replaced_by IS NULL', [userId], 'created_at DESC, id DESC');
-    return certificates.map((certificate) => this.toHolderView(certificate));
+    // Asked by every dashboard view: from memory, else plain SQL (see readRows).
+    return this.holderViews.get(String(userId), async () => {
+      const certificates = await readRows(this.dataSource, Certificate, 'user_id = ? AND replaced_by IS NULL', [userId], 'created_at DESC, id DESC');
+      return certificates.map((certificate) => this.toHolderView(certificate));
+    });
   }
 
   /** The learner has seen that their new certificates are ready. */
   async dismissNotices(userId: number): Promise<void> {
-    await this.transactions.run((manager) =>
-      manager.getRepository(Certificate).update({ userId, status: 'issued', notifiedAt: IsNull() }, { notifiedAt: new Date() }),
-    );
+    await this.transactions.run(async (manager) => {
+      await manager.getRepository(Certificate).update({ userId, status: 'issued', notifiedAt: IsNull() }, { notifiedAt: new Date() });
+      this.holderChanged(userId, manager);
+    });
   }
 
   private toHolderView(certificate: Certificate): HolderCertificate {
