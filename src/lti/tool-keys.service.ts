@@ -1,7 +1,7 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
-import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, linkSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import { readOrCreateKeyFile } from '../common/key-file';
 import { calculateJwkThumbprint, CryptoKey, exportJWK, generateKeyPair, importJWK, JWK, JWTPayload, jwtVerify, SignJWT } from 'jose';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
@@ -9,26 +9,10 @@ import { TOOL_ALG } from './lti.constants';
 
 const KEY_FILE = 'lti-tool-key.json';
 
-/**
- * Reads the tool's private key from DATA_DIR, creating it first if there is none. Every web and
- * worker process must sign with the same key the platforms fetched from /lti/jwks.json: the new
- * key goes to a temp file and is linked into place, which fails if another process won the race.
- */
-async function keyFromFile(path: string): Promise<JWK> {
-  if (!existsSync(path)) {
-    const { privateKey } = await generateKeyPair(TOOL_ALG, { modulusLength: 2048, extractable: true });
-    const jwk = await exportJWK(privateKey);
-    const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-    writeFileSync(temp, JSON.stringify(jwk, null, 2), { mode: 0o600 });
-    try {
-      linkSync(temp, path);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    } finally {
-      unlinkSync(temp);
-    }
-  }
-  return JSON.parse(readFileSync(path, 'utf8')) as JWK;
+/** A new RSA key for the tool; every process then reads the one file (see readOrCreateKeyFile). */
+async function newToolJwk(): Promise<JWK> {
+  const { privateKey } = await generateKeyPair(TOOL_ALG, { modulusLength: 2048, extractable: true });
+  return exportJWK(privateKey);
 }
 
 /** The tool's RSA key: signs deep-linking responses and the client assertions for grade tokens. */
@@ -42,7 +26,7 @@ export class ToolKeysService implements OnModuleInit {
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
   async onModuleInit(): Promise<void> {
-    const jwk = await keyFromFile(join(this.config.dataDir, KEY_FILE));
+    const jwk = await readOrCreateKeyFile(join(this.config.dataDir, KEY_FILE), newToolJwk);
     this.publicJwk = { kty: jwk.kty, n: jwk.n, e: jwk.e };
     this.kid = await calculateJwkThumbprint(this.publicJwk);
     this.privateKey = (await importJWK({ ...jwk, alg: TOOL_ALG }, TOOL_ALG)) as CryptoKey;

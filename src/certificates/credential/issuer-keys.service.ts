@@ -1,7 +1,6 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { randomBytes } from 'node:crypto';
-import { existsSync, linkSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readOrCreateKeyFile } from '../../common/key-file';
 import { calculateJwkThumbprint, CompactSign, compactVerify, CryptoKey, decodeProtectedHeader, exportJWK, generateKeyPair, importJWK, JWK } from 'jose';
 import { DataSource, EntityManager, IsNull, Repository } from 'typeorm';
 import { AppConfig, IssuerJwk } from '../../config/app-config';
@@ -34,27 +33,6 @@ interface HeldKey {
   privateJwk: IssuerJwk | null;
   createdAt: Date;
   retiredAt: Date | null;
-}
-
-/**
- * Reads a private key from a file, creating it first if there is none. Two processes starting
- * together on one data dir must end up with the same key: the new key is written to a temp
- * file and linked into place, which fails if the other process got there first.
- */
-async function keyFromFile(path: string): Promise<IssuerJwk> {
-  if (!existsSync(path)) {
-    const jwk = await newPrivateJwk();
-    const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-    writeFileSync(temp, JSON.stringify(jwk, null, 2), { mode: 0o600 });
-    try {
-      linkSync(temp, path);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    } finally {
-      unlinkSync(temp);
-    }
-  }
-  return JSON.parse(readFileSync(path, 'utf8')) as IssuerJwk;
 }
 
 async function newPrivateJwk(): Promise<IssuerJwk> {
@@ -112,7 +90,7 @@ export class IssuerKeysService implements OnModuleInit {
       return;
     }
     if ((await this.rows.count()) > 0) return;
-    const jwk = await keyFromFile(join(this.config.dataDir, KEY_FILE));
+    const jwk = await readOrCreateKeyFile(join(this.config.dataDir, KEY_FILE), newPrivateJwk);
     await this.insertKey(await calculateJwkThumbprint(publicHalf(jwk)), jwk, true);
   }
 
