@@ -48,8 +48,8 @@ export async function waitFor(url: string, ms = 30_000): Promise<void> {
 
 /**
  * The Node flags production runs with, read from `npm run start:prod` so the benchmark measures
- * exactly what the README tells operators to run (for now a small young generation, which keeps
- * a web process's memory near 200 MB under load).
+ * exactly what the README tells operators to run (a small young generation and a heap limit, which
+ * keep a web process's memory near 155 MB under load).
  */
 export function productionNodeFlags(): string[] {
   const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
@@ -61,7 +61,8 @@ export function productionNodeFlags(): string[] {
  * log of a `profile`d process there (read it with `node --prof-process <dir>/v8.log`).
  */
 export function start(script: string, env: Record<string, string>, profile = false): ChildProcess {
-  const execArgv = [...productionNodeFlags()];
+  // BENCH_NODE_FLAGS tries other flags (say, heap limits) against the same run's baseline before they go into package.json.
+  const execArgv = [...productionNodeFlags(), ...(process.env.BENCH_NODE_FLAGS?.split(/\s+/).filter(Boolean) ?? [])];
   if (profile && process.env.BENCH_PROFILE) execArgv.push('--prof', '--no-logfile-per-isolate', `--logfile=${join(process.env.BENCH_PROFILE, 'v8.log')}`);
   return fork(join(ROOT, 'dist', script), [], { env: { ...process.env, ...env }, execArgv, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
 }
