@@ -143,7 +143,7 @@ export class CourseRefreshService implements OnModuleInit, OnApplicationShutdown
         order: { id: 'ASC' },
         take: this.config.backgroundChunkSize,
       });
-      for (const enrollment of chunk) await this.enrollments.applyCompletionRule(manager, enrollment.id, run.startedAt);
+      await this.enrollments.applyCompletionRuleToMany(manager, chunk.map((enrollment) => enrollment.id), run.startedAt);
       const finished = chunk.length < this.config.backgroundChunkSize;
       const status: RefreshRunStatus = finished ? 'done' : 'running';
       const moved = await runs.update(

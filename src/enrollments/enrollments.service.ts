@@ -23,11 +23,12 @@ export interface CourseProgress {
 export type CourseCompletionListener = (manager: EntityManager, enrollment: Enrollment) => Promise<void>;
 
 /**
- * Called inside the transaction that changed an enrolment's progress or activity (a lesson
- * opened or marked, a quiz graded), with the enrolment as it now is. Programme reporting keeps
+ * Called inside the transaction that changed enrolments' progress or activity (a lesson
+ * opened or marked, a quiz graded, a course refreshed a chunk at a time), with the enrolments as
+ * they now are. Programme reporting keeps
  * its counters exact with it; enrollments never import it.
  */
-export type EnrollmentActivityListener = (manager: EntityManager, enrollment: Enrollment) => Promise<void>;
+export type EnrollmentActivityListener = (manager: EntityManager, enrollments: Enrollment[]) => Promise<void>;
 
 /**
  * Called inside the transaction that created an enrolment (once per enrolment) or recorded a
@@ -195,7 +196,7 @@ export class EnrollmentsService {
       for (const listener of this.visitListeners) await listener(manager, enrollment, visit, at);
       if (this.activityListeners.length === 0) return;
       const updated = await manager.getRepository(Enrollment).findOneByOrFail({ id: enrollment.id });
-      for (const listener of this.activityListeners) await listener(manager, updated);
+      for (const listener of this.activityListeners) await listener(manager, [updated]);
     });
   }
 
@@ -242,31 +243,63 @@ export class EnrollmentsService {
    * can change the answer (a lesson marked, an attempt graded, an essay marked).
    */
   async applyCompletionRule(manager: EntityManager, enrollmentId: number, now: Date): Promise<ModuleCompletionResult> {
+    const [result] = await this.applyCompletionRuleToMany(manager, [enrollmentId], now);
+    if (!result) throw new NotFoundError();
+    return result;
+  }
+
+  /**
+   * The completion rule for enrolments of one course at once, with a constant number of reads
+   * whatever their number: the progress refresh after a publish runs it a chunk at a time.
+   */
+  async applyCompletionRuleToMany(manager: EntityManager, enrollmentIds: number[], now: Date): Promise<ModuleCompletionResult[]> {
+    if (enrollmentIds.length === 0) return [];
     const enrollments = manager.getRepository(Enrollment);
-    const enrollment = await enrollments.findOneByOrFail({ id: enrollmentId });
-    const modules = await this.courses.liveLessonOutlines(manager, enrollment.courseId);
-    const done = new Set(
-      (await manager.getRepository(ModuleProgress).findBy({ enrollmentId, moduleId: In(modules.map((m) => m.id)) })).map((p) => p.moduleId),
-    );
+    const found = await enrollments.find({ where: { id: In(enrollmentIds) }, order: { id: 'ASC' } });
+    if (found.length === 0) return [];
+    const courseId = found[0].courseId;
+    if (found.some((e) => e.courseId !== courseId)) throw new Error('applyCompletionRuleToMany: enrolments of one course only');
+    const ids = found.map((e) => e.id);
+    const modules = await this.courses.liveLessonOutlines(manager, courseId);
     const requiredModules = modules.filter((m) => m.required);
-    const requiredQuizzes = (await this.quizzes.listCourseQuizzes(enrollment.courseId, manager)).filter((q) => q.required || q.isFinal);
-    const standings = await this.quizzes.standings(enrollment.userId, requiredQuizzes, manager);
-    const passedQuizzes = requiredQuizzes.filter((q) => standings.get(q.id)?.passed).length;
-    const doneModules = requiredModules.filter((m) => done.has(m.id)).length;
-    const percent = progressPercent(requiredModules.length + requiredQuizzes.length, doneModules + passedQuizzes);
-    const complete = doneModules === requiredModules.length && passedQuizzes === requiredQuizzes.length;
-    await enrollments.update({ id: enrollmentId }, { progressPercent: percent, lastActivityAt: now });
-    let courseCompletedNow = false;
-    if (complete) {
-      const result = await enrollments.update({ id: enrollmentId, completedAt: IsNull() }, { status: 'completed', completedAt: now });
-      courseCompletedNow = (result.affected ?? 0) === 1;
+    const doneByEnrolment = new Map<number, Set<number>>(ids.map((id) => [id, new Set()]));
+    if (requiredModules.length > 0) {
+      const rows = await manager.getRepository(ModuleProgress).findBy({ enrollmentId: In(ids), moduleId: In(requiredModules.map((m) => m.id)) });
+      for (const row of rows) doneByEnrolment.get(row.enrollmentId)?.add(row.moduleId);
     }
-    const updated = await enrollments.findOneByOrFail({ id: enrollmentId });
+    const requiredQuizzes = (await this.quizzes.listCourseQuizzes(courseId, manager)).filter((q) => q.required || q.isFinal);
+    const standings = await this.quizzes.standingsOfLearners(
+      manager,
+      found.map((e) => e.userId),
+      requiredQuizzes,
+    );
+    const byPercent = new Map<number, number[]>();
+    const completing: number[] = [];
+    for (const enrollment of found) {
+      const mine = standings.get(Number(enrollment.userId));
+      const passedQuizzes = requiredQuizzes.filter((q) => mine?.get(q.id)?.passed).length;
+      const doneModules = doneByEnrolment.get(enrollment.id)?.size ?? 0;
+      const percent = progressPercent(requiredModules.length + requiredQuizzes.length, doneModules + passedQuizzes);
+      const samePercent = byPercent.get(percent) ?? [];
+      samePercent.push(enrollment.id);
+      byPercent.set(percent, samePercent);
+      const complete = doneModules === requiredModules.length && passedQuizzes === requiredQuizzes.length;
+      if (complete && enrollment.completedAt === null) completing.push(enrollment.id);
+    }
+    // One update per distinct percentage: a chunk of learners spreads over few values.
+    for (const [percent, sameIds] of byPercent) await enrollments.update({ id: In(sameIds) }, { progressPercent: percent, lastActivityAt: now });
+    const completedNow = new Set<number>();
+    for (const id of completing) {
+      // Matches only while completed_at is empty: a course is completed at most once.
+      const result = await enrollments.update({ id, completedAt: IsNull() }, { status: 'completed', completedAt: now });
+      if ((result.affected ?? 0) === 1) completedNow.add(id);
+    }
+    const updated = await enrollments.find({ where: { id: In(ids) }, order: { id: 'ASC' } });
     for (const listener of this.activityListeners) await listener(manager, updated);
-    if (courseCompletedNow) {
-      for (const listener of this.completionListeners) await listener(manager, updated);
+    for (const enrollment of updated.filter((e) => completedNow.has(e.id))) {
+      for (const listener of this.completionListeners) await listener(manager, enrollment);
     }
-    return { enrollment: updated, courseCompletedNow };
+    return updated.map((enrollment) => ({ enrollment, courseCompletedNow: completedNow.has(enrollment.id) }));
   }
 
   /**

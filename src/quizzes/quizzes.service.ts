@@ -264,8 +264,7 @@ export class QuizzesService {
   }
 
   async standings(userId: number, quizzes: Quiz[], manager: EntityManager = this.dataSource.manager): Promise<Map<number, QuizStanding>> {
-    const result = new Map<number, QuizStanding>();
-    if (quizzes.length === 0) return result;
+    if (quizzes.length === 0) return new Map();
     const quizIds = quizzes.map((q) => Number(q.id));
     // Outside a transaction this is asked by every course page: from memory, else plain SQL
     // (see readRows). Inside one, the transaction's own view of the rows counts.
@@ -273,25 +272,23 @@ export class QuizzesService {
       manager === this.dataSource.manager
         ? await this.attemptsByLearner.get(String(userId), () => readRows(this.dataSource, QuizAttempt, 'user_id = ?', [userId], 'number ASC, id ASC'))
         : await manager.getRepository(QuizAttempt).find({ where: { userId, quizId: In(quizIds) }, order: { number: 'ASC' } });
-    for (const quiz of quizzes) {
-      const mine = attempts.filter((a) => a.quizId === quiz.id);
-      const graded = mine.filter((a) => a.status === 'graded' && a.scorePermille !== null);
-      const gradePermille = graded.length
-        ? quiz.grading === 'latest'
-          ? (graded[graded.length - 1].scorePermille as number)
-          : Math.max(...graded.map((a) => a.scorePermille as number))
-        : null;
-      result.set(quiz.id, {
-        quiz,
-        attemptsUsed: mine.length,
-        attemptsLeft: quiz.maxAttempts ? Math.max(0, quiz.maxAttempts - mine.length) : null,
-        openAttempt: mine.find((a) => a.status === 'in_progress') ?? null,
-        gradePermille,
-        passed: gradePermille !== null && gradePermille >= quiz.passMark * 10,
-        awaitingGrading: mine.some((a) => a.status === 'awaiting_grading'),
+    return standingsFrom(quizzes, attempts);
+  }
+
+  /**
+   * Several learners' standings in the same quizzes, read in the caller's transaction with one
+   * query (the progress refresh after a publish asks this for a chunk of enrolments at a time).
+   */
+  async standingsOfLearners(manager: EntityManager, userIds: number[], quizzes: Quiz[]): Promise<Map<number, Map<number, QuizStanding>>> {
+    const byLearner = new Map<number, QuizAttempt[]>(userIds.map((id) => [Number(id), []]));
+    if (quizzes.length > 0 && userIds.length > 0) {
+      const attempts = await manager.getRepository(QuizAttempt).find({
+        where: { userId: In([...byLearner.keys()]), quizId: In(quizzes.map((q) => Number(q.id))) },
+        order: { number: 'ASC' },
       });
+      for (const attempt of attempts) byLearner.get(Number(attempt.userId))?.push(attempt);
     }
-    return result;
+    return new Map([...byLearner].map(([userId, attempts]) => [userId, standingsFrom(quizzes, attempts)]));
   }
 
   listAttempts(userId: number, quizId: number): Promise<QuizAttempt[]> {
@@ -603,4 +600,28 @@ export class QuizzesService {
     }
     return attempts.findOneByOrFail({ id: attempt.id });
   }
+}
+
+/** Where a learner stands in each quiz, from their attempts at them (in attempt order). */
+function standingsFrom(quizzes: Quiz[], attempts: QuizAttempt[]): Map<number, QuizStanding> {
+  const result = new Map<number, QuizStanding>();
+  for (const quiz of quizzes) {
+    const mine = attempts.filter((a) => a.quizId === quiz.id);
+    const graded = mine.filter((a) => a.status === 'graded' && a.scorePermille !== null);
+    const gradePermille = graded.length
+      ? quiz.grading === 'latest'
+        ? (graded[graded.length - 1].scorePermille as number)
+        : Math.max(...graded.map((a) => a.scorePermille as number))
+      : null;
+    result.set(quiz.id, {
+      quiz,
+      attemptsUsed: mine.length,
+      attemptsLeft: quiz.maxAttempts ? Math.max(0, quiz.maxAttempts - mine.length) : null,
+      openAttempt: mine.find((a) => a.status === 'in_progress') ?? null,
+      gradePermille,
+      passed: gradePermille !== null && gradePermille >= quiz.passMark * 10,
+      awaitingGrading: mine.some((a) => a.status === 'awaiting_grading'),
+    });
+  }
+  return result;
 }

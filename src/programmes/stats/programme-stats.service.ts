@@ -1,5 +1,5 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { DataSource, EntityManager, In, MoreThan } from 'typeorm';
+import { DataSource, EntityManager, FindOperator, In, MoreThan } from 'typeorm';
 import { CertificatesService } from '../../certificates/certificates.service';
 import { TransactionRunner } from '../../database/transaction-runner';
 import { Enrollment } from '../../enrollments/enrollment.entity';
@@ -77,7 +77,7 @@ export class ProgrammeStatsService implements OnModuleInit {
    * counters move in the same commit and always equal a recount.
    */
   onModuleInit(): void {
-    this.enrollments.onActivity((manager, enrollment) => this.refreshEnrolment(manager, enrollment));
+    this.enrollments.onActivity((manager, enrollments) => this.refreshEnrolments(manager, enrollments));
     this.certificates.onCertificateChanged((manager, change) => this.certificateChanged(manager, change.enrollmentId));
   }
 
@@ -157,10 +157,11 @@ export class ProgrammeStatsService implements OnModuleInit {
     if (facts.length) await manager.getRepository(CohortEnrolment).delete({ id: In(facts.map((f) => f.id)) });
   }
 
-  /** After any learning activity on an enrolment: every cohort row of it is re-read and recounted. */
-  async refreshEnrolment(manager: EntityManager, enrollment: Enrollment): Promise<void> {
-    const facts = await this.lockFacts(manager, { enrollmentId: enrollment.id });
-    await this.refresh(manager, facts, new Map([[enrollment.id, enrollment]]));
+  /** After any learning activity on enrolments: every cohort row of them is re-read and recounted (one read when none has any). */
+  async refreshEnrolments(manager: EntityManager, enrollments: Enrollment[]): Promise<void> {
+    if (enrollments.length === 0) return;
+    const facts = await this.lockFacts(manager, { enrollmentId: In(enrollments.map((e) => e.id)) });
+    await this.refresh(manager, facts, new Map(enrollments.map((e) => [e.id, e])));
   }
 
   /** A certificate of the enrolment was issued, revoked or replaced: "certified" moves in the same transaction. */
@@ -173,7 +174,7 @@ export class ProgrammeStatsService implements OnModuleInit {
     await this.refresh(manager, await this.lockFacts(manager, { userId }));
   }
 
-  private lockFacts(manager: EntityManager, where: { enrollmentId: number } | { userId: number }): Promise<CohortEnrolment[]> {
+  private lockFacts(manager: EntityManager, where: { enrollmentId: number | FindOperator<number> } | { userId: number }): Promise<CohortEnrolment[]> {
     // Two requests on one enrolment must not both take away the same old state: on MariaDB the
     // rows are read FOR UPDATE (the latest committed version); SQLite runs one writer at a time.
     return manager.getRepository(CohortEnrolment).find({
