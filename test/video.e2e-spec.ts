@@ -10,6 +10,9 @@ import { Video } from '../src/videos/entities/video.entity';
 import { VideosService } from '../src/videos/videos.service';
 import { CourseModule } from '../src/courses/course-module.entity';
 import { withQueryTally } from '../src/database/query-counter';
+import { ContentService } from '../src/content/content.service';
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { testClipPath } from './support/video-clip';
 
 jest.setTimeout(180_000);
 
@@ -213,5 +216,36 @@ describe('Video lessons (upload, transcode, captions, media)', () => {
     }, 120_000, 250);
     expect(again.attempts).toBe(1);
     expect(again.outputPrefix).not.toBe(done.outputPrefix);
+  });
+
+  it('a content/ folder names a lesson video and its captions; importing it again does not transcode again', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'er-video-content-'));
+    const folder = join(root, 'courses', 'video-course');
+    mkdirSync(join(folder, 'videos'), { recursive: true });
+    copyFileSync(testClipPath(), join(folder, 'videos', 'welcome.mp4'));
+    writeFileSync(join(folder, 'videos', 'welcome.en.vtt'), EN_VTT);
+    writeFileSync(join(folder, 'videos', 'welcome.ur.vtt'), UR_VTT);
+    writeFileSync(join(folder, 'course.yaml'), 'title: Video course\nsummary: A course with a video lesson.\nlanguage: en\nlevel: beginner\nhours: 1\noutcomes:\n  - Watch a video\n');
+    writeFileSync(join(folder, '01-welcome.md'), '---\ntitle: Welcome\nminutes: 5\nvideo: videos/welcome.mp4\ncaptions:\n  en: videos/welcome.en.vtt\n  ur: videos/welcome.ur.vtt\n---\n\nWatch the welcome video.\n');
+    const report = await t.app.get(ContentService).importAll(root);
+    expect(JSON.stringify(report)).not.toMatch(/problem/i);
+    const imported = await videoRow();
+    expect(imported.originalName).toBe('welcome.mp4');
+    await waitFor('the imported video', async () => (await t.app.get(DataSource).getRepository(Video).findOneBy({ id: imported.id, status: 'ready' })) ?? null, 120_000, 250);
+    const course = await t.app.get(DataSource).getRepository(CourseModule).findOneByOrFail({ slug: 'welcome' });
+    const view = (await t.app.get(VideosService).videosForCourse(course.courseId)).get(course.id)!;
+    expect(view.videoId).toBe(imported.id);
+    expect(view.captions.map((c) => c.lang)).toEqual(['en', 'ur']);
+
+    // A changed lesson text, the same video file: no new video.
+    writeFileSync(join(folder, '01-welcome.md'), '---\ntitle: Welcome\nminutes: 6\nvideo: videos/welcome.mp4\n---\n\nWatch the welcome video again.\n');
+    await t.app.get(ContentService).importAll(root);
+    expect((await videoRow()).id).toBe(imported.id);
+
+    // A caption file that is not WebVTT is a content problem, named by file.
+    writeFileSync(join(folder, 'videos', 'bad.vtt'), 'not captions');
+    writeFileSync(join(folder, '01-welcome.md'), '---\ntitle: Welcome\nminutes: 6\nvideo: videos/welcome.mp4\ncaptions:\n  en: videos/bad.vtt\n---\n\nText.\n');
+    const bad = await t.app.get(ContentService).importAll(root);
+    expect(JSON.stringify(bad)).toContain('bad.vtt');
   });
 });

@@ -9,7 +9,7 @@ import type { User } from '../users/user.entity';
 import { readFile } from 'node:fs/promises';
 import { uploadedVideoFile } from './video-upload.middleware';
 import { VideosService } from './videos.service';
-import { VTT_MAX_BYTES } from './webvtt';
+import { VTT_MAX_BYTES } from '../common/webvtt';
 
 const SLUG = /^[a-z0-9][a-z0-9-]{0,99}$/;
 

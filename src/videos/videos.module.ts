@@ -1,6 +1,7 @@
 import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
 import { AuthoringModule } from '../authoring/authoring.module';
+import { ContentModule } from '../content/content.module';
 import type { AppConfig } from '../config/app-config';
 import { AdminVideosController } from './admin-videos.controller';
 import { AuthorVideosController } from './author-videos.controller';
@@ -21,7 +22,7 @@ export class VideosModule implements NestModule {
     const worker = config.role !== 'web';
     return {
       module: VideosModule,
-      imports: [AuthoringModule, BullModule.registerQueue({ name: VIDEOS_QUEUE, defaultJobOptions: VIDEO_JOB_OPTIONS })],
+      imports: [AuthoringModule, ContentModule, BullModule.registerQueue({ name: VIDEOS_QUEUE, defaultJobOptions: VIDEO_JOB_OPTIONS })],
       controllers: web ? [AuthorVideosController, MediaController, AdminVideosController] : [],
       providers: [VideosService, ...(worker ? [VideosProcessor] : [])],
       exports: [VideosService],

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { InjectQueue } from '@nestjs/bullmq';
@@ -15,6 +15,8 @@ import { CourseModule } from '../courses/course-module.entity';
 import { TransactionRunner } from '../database/transaction-runner';
 import { BackgroundJobs, within } from '../queues/background-jobs';
 import { PublishingService } from '../authoring/publishing.service';
+import type { FolderVideo } from '../content/content-loader';
+import { ContentService } from '../content/content.service';
 import { LessonVideo } from './entities/lesson-video.entity';
 import { CAPTION_LANGS, VideoCaption } from './entities/video-caption.entity';
 import { Video } from './entities/video.entity';
@@ -23,7 +25,7 @@ import { NotAVideoError, Transcoder } from './transcoder';
 import { DOWNLOAD_STEP } from './video-ladder';
 import { ChunkTooLargeError, VideoFiles } from './video-files';
 import { REQUEUE_VIDEOS_SCHEDULE, TRANSCODE_VIDEO_JOB, transcodeJobId, TranscodeVideoJob, VIDEOS_QUEUE } from './videos.queue';
-import { CaptionsInvalidError, parseWebVtt, writeWebVtt } from './webvtt';
+import { CaptionsInvalidError, parseWebVtt, writeWebVtt } from '../common/webvtt';
 
 /** The largest chunk one PUT may carry. */
 export const CHUNK_MAX_BYTES = 8 * 1024 * 1024;
@@ -69,6 +71,7 @@ export class VideosService implements OnModuleInit {
     private readonly background: BackgroundJobs,
     private readonly shared: SharedCacheService,
     private readonly publishing: PublishingService,
+    private readonly content: ContentService,
   ) {
     this.files = new VideoFiles(join(config.dataDir, 'files', 'videos'));
     this.transcoder = new Transcoder(config.video.ffmpegPath, config.video.ffprobePath);
@@ -78,6 +81,7 @@ export class VideosService implements OnModuleInit {
   onModuleInit(): void {
     this.background.every(REQUEUE_VIDEOS_SCHEDULE, () => this.requeueWaiting());
     this.publishing.onPublished((manager, courseId) => this.publishCourse(manager, courseId));
+    this.content.onCourseImported((manager, courseId, loaded) => this.importFolderVideos(manager, courseId, loaded.videos));
   }
 
   private get videos() {
@@ -245,6 +249,49 @@ export class VideosService implements OnModuleInit {
       await manager.update(LessonVideo, { id: row.id }, { publishedVideoId: row.videoId, publishedRequiredWatchPercent: row.requiredWatchPercent, updatedAt: new Date() });
     }
     this.shared.changed('videos', manager);
+  }
+
+  /**
+   * A content/ folder was imported (in its transaction): each lesson's `video:` becomes the
+   * lesson's video, live at once like the rest of the imported course, with its `captions:`.
+   * A file already transcoded for that lesson (same bytes) is not transcoded again.
+   */
+  async importFolderVideos(manager: EntityManager, courseId: number, videos: FolderVideo[]): Promise<void> {
+    const now = new Date();
+    for (const entry of videos) {
+      const data = await readFile(entry.video);
+      const sha = createHash('sha256').update(data).digest('hex');
+      const row = await manager.findOneBy(LessonVideo, { courseId, lessonSlug: entry.lessonSlug });
+      const current = row?.publishedVideoId ? await manager.findOneBy(Video, { id: row.publishedVideoId }) : null;
+      let video = current && current.sourceSha256 === sha ? current : null;
+      if (!video) {
+        video = await manager.save(
+          manager.create(Video, { courseId, lessonSlug: entry.lessonSlug, status: 'queued', progress: 0, originalName: entry.video.split('/').pop()!, sizeBytes: data.length, receivedBytes: data.length, sourceSha256: sha, attempts: 0, uploadedBy: null, createdAt: now, updatedAt: now }),
+        );
+        await mkdir(this.files.dirOf(video.id), { recursive: true });
+        await copyFile(entry.video, this.files.originalOf(video.id));
+        try {
+          const probed = await this.transcoder.probe(this.files.originalOf(video.id));
+          await manager.update(Video, { id: video.id }, { durationMs: probed.durationMs, width: probed.width, height: probed.height });
+          const queued = video;
+          this.transactions.afterCommit(manager, () => void this.enqueue(queued));
+        } catch (error) {
+          if (!(error instanceof NotAVideoError)) throw error;
+          await manager.update(Video, { id: video.id }, { status: 'failed', error: `not a video: ${error.message}`.slice(0, 500) });
+        }
+      }
+      if (row) await manager.update(LessonVideo, { id: row.id }, { videoId: video.id, publishedVideoId: video.id, updatedAt: now });
+      else await manager.insert(LessonVideo, { courseId, lessonSlug: entry.lessonSlug, videoId: video.id, requiredWatchPercent: 0, publishedVideoId: video.id, publishedRequiredWatchPercent: 0, updatedAt: now });
+      for (const caption of entry.captions) {
+        const cues = parseWebVtt(await readFile(caption.path));
+        const text = writeWebVtt(cues);
+        const fileName = `captions-${caption.lang}-${createHash('sha256').update(text).digest('hex').slice(0, 16)}.vtt`;
+        await this.files.writeFile(video.id, fileName, text);
+        await manager.delete(VideoCaption, { videoId: video.id, lang: caption.lang });
+        await manager.insert(VideoCaption, { videoId: video.id, lang: caption.lang, fileName, cueCount: cues.length, createdAt: now });
+      }
+    }
+    if (videos.length) this.shared.changed('videos', manager);
   }
 
   // ---- Transcoding (worker) ----------------------------------------------------------------
