@@ -51,6 +51,15 @@ describe('Video lessons (upload, transcode, captions, media)', () => {
     expect(start.status).toBe(201);
     const { uploadUrl, videoId } = start.body as { uploadUrl: string; videoId: number };
 
+    // Over VIDEO_MAX_MB (20 here): refused before a byte is sent, with a message.
+    const tooLarge = await trainer.agent.post(`${page()}/uploads`).set('x-csrf-token', token).set('accept', 'application/json').send({ name: 'huge.mp4', size: 21 * 1024 * 1024 });
+    expect(tooLarge.status).toBe(400);
+    expect(JSON.stringify(tooLarge.body)).toContain('file_too_large');
+    // A learner reaches no author route, and nobody else's upload.
+    const learner = await signUp(t, 'learner@example.pk');
+    expect((await learner.get(page())).status).toBe(403);
+    expect((await learner.get(uploadUrl)).status).toBe(403);
+
     const half = Math.floor(clip.length / 2);
     const first = await trainer.agent.put(`${uploadUrl}?offset=0`).set('x-csrf-token', token).set('content-type', 'application/octet-stream').send(clip.subarray(0, half));
     expect(first.body).toMatchObject({ received: half, status: 'uploading' });
