@@ -26,6 +26,7 @@ import { ClockModule } from './common/clock';
 import { QuizzesModule } from './quizzes/quizzes.module';
 import { LtiModule } from './lti/lti.module';
 import { XapiModule } from './xapi/xapi.module';
+import { VideosModule } from './videos/videos.module';
 
 @Module({})
 export class AppModule implements NestModule {
@@ -55,6 +56,7 @@ export class AppModule implements NestModule {
         AuthoringModule,
         LtiModule,
         XapiModule.forRoot(config),
+        VideosModule.forRoot(config),
       ],
       providers: [{ provide: APP_FILTER, useClass: AppExceptionFilter }],
     };
