@@ -27,6 +27,7 @@ import { QuizzesModule } from './quizzes/quizzes.module';
 import { LtiModule } from './lti/lti.module';
 import { XapiModule } from './xapi/xapi.module';
 import { VideosModule } from './videos/videos.module';
+import { WatchModule } from './videos/watch/watch.module';
 
 @Module({})
 export class AppModule implements NestModule {
@@ -57,6 +58,7 @@ export class AppModule implements NestModule {
         LtiModule,
         XapiModule.forRoot(config),
         VideosModule.forRoot(config),
+        WatchModule.forRoot(config),
       ],
       providers: [{ provide: APP_FILTER, useClass: AppExceptionFilter }],
     };

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { AppConfig } from '../../config/app-config';
 import type { Enrollment } from '../../enrollments/enrollment.entity';
 import type { LessonExtension, LessonPageContext } from '../../enrollments/lesson-extensions';
 import type { LessonOutline } from '../../courses/courses.service';
@@ -13,6 +14,7 @@ export class VideoLessonExtension implements LessonExtension {
   constructor(
     private readonly videos: LessonVideoSource,
     private readonly watches: WatchService,
+    private readonly config: AppConfig,
   ) {}
 
   async lessonPage({ course, lesson, user }: LessonPageContext): Promise<Record<string, unknown>> {
@@ -22,6 +24,7 @@ export class VideoLessonExtension implements LessonExtension {
       video: {
         ...playerView(video, { dataSaver: !!user.dataSaver }),
         hlsScript: HLS_SCRIPT_PATH,
+        offlineBudgetMb: Math.floor(this.config.video.offlineBudgetBytes / (1024 * 1024)),
         watchUrl: `/courses/${course.slug}/lessons/${lesson.slug}/watch`,
       },
     };

@@ -1,4 +1,5 @@
-import { Module, OnModuleInit } from '@nestjs/common';
+import { DynamicModule, Module, OnModuleInit } from '@nestjs/common';
+import type { AppConfig } from '../../config/app-config';
 import { CoursesModule } from '../../courses/courses.module';
 import { EnrollmentsModule } from '../../enrollments/enrollments.module';
 import { LessonExtensions } from '../../enrollments/lesson-extensions';
@@ -10,13 +11,19 @@ import { WatchController } from './watch.controller';
 import { WatchService } from './watch.service';
 
 /** The learner's side of lesson videos: the player on the lesson page, watched ranges, completion by watching. */
-@Module({
-  imports: [CoursesModule, EnrollmentsModule, VideosModule],
-  controllers: [WatchController],
-  providers: [WatchService, VideoLessonExtension, { provide: LessonVideoSource, useExisting: VideosService }],
-  exports: [WatchService],
-})
+@Module({})
 export class WatchModule implements OnModuleInit {
+  /** Imports VideosModule.forRoot with the same config as AppModule (Nest keeps one instance). */
+  static forRoot(config: Pick<AppConfig, 'role'>): DynamicModule {
+    return {
+      module: WatchModule,
+      imports: [CoursesModule, EnrollmentsModule, VideosModule.forRoot(config)],
+      controllers: [WatchController],
+      providers: [WatchService, VideoLessonExtension, { provide: LessonVideoSource, useExisting: VideosService }],
+      exports: [WatchService],
+    };
+  }
+
   constructor(
     private readonly extensions: LessonExtensions,
     private readonly extension: VideoLessonExtension,
