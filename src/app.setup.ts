@@ -45,6 +45,8 @@ function privatePages(req: Request, res: Response, next: NextFunction): void {
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
   "img-src 'self' data: https:",
+  // Lesson videos: hls.js plays through MediaSource (blob: URLs); files come from /media/videos/.
+  "media-src 'self' blob:",
   "object-src 'none'",
   "base-uri 'none'",
   "form-action 'self'",

@@ -1,5 +1,6 @@
-import { Injectable } from '@nestjs/common';
-import { AppConfig } from '../../config/app-config';
+import { Inject, Injectable } from '@nestjs/common';
+import type { AppConfig } from '../../config/app-config';
+import { APP_CONFIG } from '../../config/config.module';
 import type { Enrollment } from '../../enrollments/enrollment.entity';
 import type { LessonExtension, LessonPageContext } from '../../enrollments/lesson-extensions';
 import type { LessonOutline } from '../../courses/courses.service';
@@ -14,7 +15,7 @@ export class VideoLessonExtension implements LessonExtension {
   constructor(
     private readonly videos: LessonVideoSource,
     private readonly watches: WatchService,
-    private readonly config: AppConfig,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async lessonPage({ course, lesson, user }: LessonPageContext): Promise<Record<string, unknown>> {
