@@ -110,6 +110,19 @@ describe('Watching a lesson video', () => {
     expect((await learner.get(lessonPath())).text).toContain('notice success');
   });
 
+  it('a learner who turns data saver on in /account gets the video starting as audio only', async () => {
+    const learner = await enrolledLearner('saver@example.pk');
+    expect((await learner.get(lessonPath())).text).toContain('data-start="auto"');
+    const saved = await learner.submit('/account', '/account', { name: 'Saver', certificateName: '', locale: 'en', dataSaver: 'on' });
+    expect(saved.status).toBe(303);
+    expect((await learner.get('/account')).text).toMatch(/name="dataSaver" type="checkbox" checked/);
+    const page = await learner.get(lessonPath());
+    expect(page.text).toContain('data-start="audio"');
+    expect(page.text).toMatch(/<option value="audio" data-url="[^"]+" selected>/);
+    await learner.submit('/account', '/account', { name: 'Saver', certificateName: '', locale: 'en' });
+    expect((await learner.get(lessonPath())).text).toContain('data-start="auto"');
+  });
+
   it('refuses reports that are not ranges, without the CSRF token, or from a learner not enrolled', async () => {
     const learner = await enrolledLearner('broken@example.pk');
     const token = csrfFrom((await learner.get(lessonPath())).text);
