@@ -22,8 +22,6 @@ export interface PlayerView {
   downloads: { mp4Url: string; mp4Megabytes: number; audioUrl: string; audioMegabytes: number };
   captions: LessonVideoView['captions'];
   transcript: { lang: string; cues: { start: number; at: string; text: string }[] }[];
-  /** The lowest video rendition and the captions: what "Save for offline" stores. */
-  offline: { playlistUrl: string; megabytes: number; captionUrls: string[] } | null;
 }
 
 /** 1.2 MB → 1.2, 6.4 MB → 6, never 0 for a file that exists. */
@@ -75,8 +73,5 @@ export function playerView(video: LessonVideoView, options: { dataSaver: boolean
     },
     captions: video.captions,
     transcript: video.transcript.map((t) => ({ lang: t.lang, cues: t.cues.map((c) => ({ ...c, at: clockTime(c.start) })) })),
-    offline: lowestVideo
-      ? { playlistUrl: lowestVideo.playlistUrl, megabytes: megabytes(lowestVideo.bytesPerMinute * minutes), captionUrls: video.captions.map((c) => c.url) }
-      : null,
   };
 }

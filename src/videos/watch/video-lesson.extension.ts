@@ -1,6 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
-import type { AppConfig } from '../../config/app-config';
-import { APP_CONFIG } from '../../config/config.module';
+import { Injectable } from '@nestjs/common';
 import type { Enrollment } from '../../enrollments/enrollment.entity';
 import type { LessonExtension, LessonPageContext } from '../../enrollments/lesson-extensions';
 import type { LessonOutline } from '../../courses/courses.service';
@@ -15,7 +13,6 @@ export class VideoLessonExtension implements LessonExtension {
   constructor(
     private readonly videos: LessonVideoSource,
     private readonly watches: WatchService,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async lessonPage({ course, lesson, user }: LessonPageContext): Promise<Record<string, unknown>> {
@@ -25,7 +22,6 @@ export class VideoLessonExtension implements LessonExtension {
       video: {
         ...playerView(video, { dataSaver: !!user.dataSaver }),
         hlsScript: HLS_SCRIPT_PATH,
-        offlineBudgetMb: Math.floor(this.config.video.offlineBudgetBytes / (1024 * 1024)),
         watchUrl: `/courses/${course.slug}/lessons/${lesson.slug}/watch`,
       },
     };
