@@ -26,6 +26,8 @@ import { ClockModule } from './common/clock';
 import { QuizzesModule } from './quizzes/quizzes.module';
 import { LtiModule } from './lti/lti.module';
 import { XapiModule } from './xapi/xapi.module';
+import { VideosModule } from './videos/videos.module';
+import { WatchModule } from './videos/watch/watch.module';
 
 @Module({})
 export class AppModule implements NestModule {
@@ -55,6 +57,8 @@ export class AppModule implements NestModule {
         AuthoringModule,
         LtiModule,
         XapiModule.forRoot(config),
+        VideosModule.forRoot(config),
+        WatchModule.forRoot(config),
       ],
       providers: [{ provide: APP_FILTER, useClass: AppExceptionFilter }],
     };

@@ -24,7 +24,7 @@ const PUBLIC_DIR = join(ROOT_DIR, 'public');
 const SESSION_MAX_AGE_MS = 14 * 24 * 60 * 60 * 1000;
 
 /** Paths that never need a session: static files, the service worker, health checks stay cheap. */
-const SESSIONLESS = /^\/(static\/|files\/lessons\/|health(\/|$)|sw\.js$|offline$)/;
+const SESSIONLESS = /^\/(static\/|files\/lessons\/|media\/videos\/|health(\/|$)|sw\.js$|offline$)/;
 
 function exceptStatic(handler: RequestHandler): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => (SESSIONLESS.test(req.path) ? next() : handler(req, res, next));
@@ -45,6 +45,8 @@ function privatePages(req: Request, res: Response, next: NextFunction): void {
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
   "img-src 'self' data: https:",
+  // Lesson videos: hls.js plays through MediaSource (blob: URLs); files come from /media/videos/.
+  "media-src 'self' blob:",
   "object-src 'none'",
   "base-uri 'none'",
   "form-action 'self'",

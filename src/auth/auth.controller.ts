@@ -101,7 +101,7 @@ export class AuthController {
   @Get('account')
   accountPage(@CurrentUser() user: User, @Req() req: Request, @Res() res: Response, @Query('saved') saved?: string) {
     renderForm(req, res, 'auth/account', {
-      values: { name: user.name, certificateName: user.certificateName ?? '', locale: user.locale },
+      values: { name: user.name, certificateName: user.certificateName ?? '', locale: user.locale, dataSaver: user.dataSaver },
       saved: saved === 'profile',
       passwordSaved: saved === 'password',
     });
@@ -111,7 +111,7 @@ export class AuthController {
   @Post('account')
   async updateAccount(@CurrentUser() user: User, @Req() req: Request, @Res() res: Response, @Body() body: Form) {
     try {
-      const updated = await this.users.updateProfile(user.id, { name: body.name, certificateName: body.certificateName ?? '', locale: body.locale });
+      const updated = await this.users.updateProfile(user.id, { name: body.name, certificateName: body.certificateName ?? '', locale: body.locale, dataSaver: body.dataSaver === 'on' });
       res.cookie(LOCALE_COOKIE, updated.locale, { httpOnly: true, sameSite: 'lax', maxAge: 365 * 86400_000 });
       res.redirect(303, '/account?saved=profile');
     } catch (error) {

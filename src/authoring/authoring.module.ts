@@ -43,7 +43,7 @@ import { QuizStatisticsController } from './quiz-statistics.controller';
     LessonImagesService,
     CourseExportService,
   ],
-  exports: [CourseExportService],
+  exports: [CourseExportService, CourseAccessService, PublishingService],
 })
 export class AuthoringModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {

@@ -14,6 +14,9 @@ import { DraftProblem, findDraftProblems } from './draft-problems';
 import { DraftsService } from './drafts.service';
 import { LessonImagesService } from './lesson-images.service';
 
+/** Work other features do in the publish transaction (videos go live with their lessons). */
+export type PublishListener = (manager: EntityManager, courseId: number) => Promise<void>;
+
 export interface PublishResult {
   /** Empty when the draft went live. */
   problems: DraftProblem[];
@@ -31,6 +34,7 @@ export interface PublishResult {
 @Injectable()
 export class PublishingService implements OnModuleInit {
   private readonly logger = new Logger('Authoring');
+  private readonly publishListeners: PublishListener[] = [];
 
   constructor(
     private readonly transactions: TransactionRunner,
@@ -45,6 +49,10 @@ export class PublishingService implements OnModuleInit {
 
   onModuleInit(): void {
     this.content.onCourseImported((manager, courseId, loaded) => this.afterImport(manager, courseId, loaded));
+  }
+
+  onPublished(listener: PublishListener): void {
+    this.publishListeners.push(listener);
   }
 
   problems(draft: DraftContent): DraftProblem[] {
@@ -73,6 +81,7 @@ export class PublishingService implements OnModuleInit {
           quizDefinitionsOf(draft),
           new Map(modules.map((m) => [m.slug, m.id])),
         );
+        for (const listener of this.publishListeners) await listener(manager, live.id);
         const run = await this.refresh.start(manager, live.id, now);
         if (row?.content.liveReplacedByImportAt) {
           const { liveReplacedByImportAt: _seen, ...content } = row.content;

@@ -38,6 +38,19 @@ export interface AppConfig {
   queryCountHeader: boolean;
   /** xAPI statements to a learning record store (see src/xapi); null: nothing is recorded. */
   xapi: XapiConfig | null;
+  /** Video lessons (src/videos). */
+  video: VideoConfig;
+}
+
+export interface VideoConfig {
+  ffmpegPath: string;
+  ffprobePath: string;
+  /** Largest upload accepted, in bytes. */
+  maxBytes: number;
+  /** Keep the uploaded file after a successful transcode (needed to transcode again later). */
+  keepOriginal: boolean;
+  /** Room the player may take on a phone for lessons saved for offline use, in bytes. */
+  offlineBudgetBytes: number;
 }
 
 export interface XapiConfig {
@@ -182,6 +195,21 @@ function readXapi(env: Env): XapiConfig | null {
   };
 }
 
+function readVideo(env: Env): VideoConfig {
+  const path = (name: string, fallback: string) => {
+    const value = (env[name] ?? fallback).trim();
+    if (!value) throw new ConfigError(name, 'must name a program, e.g. /usr/bin/ffmpeg');
+    return value;
+  };
+  return {
+    ffmpegPath: path('FFMPEG_PATH', 'ffmpeg'),
+    ffprobePath: path('FFPROBE_PATH', 'ffprobe'),
+    maxBytes: readInteger(env, 'VIDEO_MAX_MB', 500, 1, 2000) * 1024 * 1024,
+    keepOriginal: readBoolean(env, 'VIDEO_KEEP_ORIGINAL', true),
+    offlineBudgetBytes: readInteger(env, 'VIDEO_OFFLINE_BUDGET_MB', 50, 0, 10_000) * 1024 * 1024,
+  };
+}
+
 function readQueuePrefix(env: Env): string {
   const prefix = env.QUEUE_PREFIX ?? 'exportready';
   // Braces make a Redis Cluster hash tag: every key of every queue lands in one slot, as BullMQ needs.
@@ -239,5 +267,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
     webConcurrency: readInteger(env, 'WEB_CONCURRENCY', 1, 1, 64),
     queryCountHeader: readBoolean(env, 'QUERY_COUNT_HEADER', nodeEnv === 'test'),
     xapi: readXapi(env),
+    video: readVideo(env),
   };
 }

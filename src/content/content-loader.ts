@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import yaml from 'js-yaml';
 import { CourseDefinition, ModuleDefinition } from '../courses/course-definition';
 import { COURSE_LEVELS, CourseLevel } from '../courses/course.entity';
@@ -8,6 +8,7 @@ import { MARKDOWN_RENDERER_VERSION } from '../courses/markdown';
 import { firstNonUtf8Line } from '../common/utf8';
 import { LOCALES } from '../users/user.entity';
 import { FolderImage, FolderImages } from './folder-images';
+import { CaptionsInvalidError, parseWebVtt } from '../common/webvtt';
 
 export interface ContentProblem {
   file: string;
@@ -45,7 +46,58 @@ export interface LoadedCourse {
   quizzes: QuizEntry[];
   /** Pictures the lessons and the cover point at by a relative path, with the names they are stored under. */
   images: FolderImage[];
+  /** Lessons' `video:` and `captions:` keys, as absolute paths of files in the folder (see src/videos). */
+  videos: FolderVideo[];
   hash: string;
+}
+
+export interface FolderVideo {
+  lessonSlug: string;
+  video: string;
+  captions: { lang: 'en' | 'ur'; path: string }[];
+}
+
+/** `video: videos/x.mp4` and `captions: {en: videos/x.en.vtt, ur: …}` in a lesson's front matter: files under the folder's videos/. */
+function readLessonVideo(meta: Record<string, unknown>, slug: string, folder: string, file: string, frontMatter: string, problems: ContentProblem[], videos: FolderVideo[]): void {
+  if (meta.video === undefined && meta.captions === undefined) return;
+  const inFolder = (value: unknown, key: string, example: string): string | null => {
+    const line = 1 + lineOfKey(frontMatter, key);
+    if (typeof value !== 'string' || !/^videos\/[A-Za-z0-9][A-Za-z0-9._-]*$/.test(value)) {
+      problems.push({ file, line, message: `${key} must be the path of a file in the folder's videos/, e.g. ${example}` });
+      return null;
+    }
+    const path = join(folder, value);
+    if (!existsSync(path) || !statSync(path).isFile()) {
+      problems.push({ file, line, message: `${value} does not exist` });
+      return null;
+    }
+    return path;
+  };
+  const video = inFolder(meta.video, 'video', 'videos/pricing.mp4');
+  const captions: FolderVideo['captions'] = [];
+  if (meta.captions !== undefined) {
+    const map = meta.captions;
+    if (!map || typeof map !== 'object' || Array.isArray(map)) {
+      problems.push({ file, line: 1 + lineOfKey(frontMatter, 'captions'), message: 'captions must map a language (en, ur) to a .vtt file, e.g. {en: videos/pricing.en.vtt}' });
+    } else {
+      for (const [lang, value] of Object.entries(map as Record<string, unknown>)) {
+        if (lang !== 'en' && lang !== 'ur') {
+          problems.push({ file, line: 1 + lineOfKey(frontMatter, 'captions'), message: `captions: "${lang}" is not a language of the site (en, ur)` });
+          continue;
+        }
+        const path = inFolder(value, 'captions', `videos/pricing.${lang}.vtt`);
+        if (!path) continue;
+        try {
+          parseWebVtt(readFileSync(path));
+          captions.push({ lang, path });
+        } catch (error) {
+          if (!(error instanceof CaptionsInvalidError)) throw error;
+          problems.push({ file: relative(dirname(folder), path), line: error.line ?? 1, message: `not a usable WebVTT file (${error.messageKey.replace('videos.captions_', '').replace(/_/g, ' ')})` });
+        }
+      }
+    }
+  }
+  if (video) videos.push({ lessonSlug: slug, video, captions });
 }
 
 export type CourseLoadResult = { ok: true; course: LoadedCourse } | { ok: false; slug: string; problems: ContentProblem[] };
@@ -108,7 +160,7 @@ function positiveNumber(value: unknown): number | null {
   return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : null;
 }
 
-function readLesson(path: string, file: string, problems: ContentProblem[], images: FolderImages): ModuleDefinition | null {
+function readLesson(path: string, file: string, problems: ContentProblem[], images: FolderImages, videos: FolderVideo[]): ModuleDefinition | null {
   const name = file.split('/').pop() as string;
   const match = MODULE_FILE.exec(name);
   if (!match) return null;
@@ -140,6 +192,7 @@ function readLesson(path: string, file: string, problems: ContentProblem[], imag
   const body = images.rewriteLesson(rest.trim(), file, firstLine);
   if (!body) problems.push({ file, line: bodyLine, message: 'the lesson has no text after the front matter' });
   if (body.length > MAX_LESSON_CHARS) problems.push({ file, line: bodyLine, message: `the lesson is longer than ${MAX_LESSON_CHARS} characters; split it` });
+  readLessonVideo(meta, match[2], dirname(path), file, frontMatter[1], problems, videos);
   if (problems.length > before) return null;
   return { slug: match[2], title: title as string, minutes: Math.round(minutes as number), required: meta.required !== false, bodyMarkdown: body };
 }
@@ -284,6 +337,7 @@ export function loadCourseFolder(contentRoot: string, folder: string, checkQuiz?
   const coverImage = readCover(meta.cover, images, yamlFile, lineOfKey(courseYaml, 'cover'), problems);
 
   const modules: ModuleDefinition[] = [];
+  const videos: FolderVideo[] = [];
   const numbers = new Map<string, string>();
   for (const name of readdirSync(folder).sort()) {
     const path = join(folder, name);
@@ -300,7 +354,7 @@ export function loadCourseFolder(contentRoot: string, folder: string, checkQuiz?
       problems.push({ file, line: 0, message: `module slug "${match[2]}" is used twice` });
       continue;
     }
-    const lesson = readLesson(path, file, problems, images);
+    const lesson = readLesson(path, file, problems, images, videos);
     if (lesson) modules.push(lesson);
   }
   if (modules.length === 0 && !problems.some((p) => p.file.endsWith('.md'))) {
@@ -321,8 +375,10 @@ export function loadCourseFolder(contentRoot: string, folder: string, checkQuiz?
     coverImage,
     modules,
   };
-  const hash = createHash('sha256').update(JSON.stringify({ definition, quizzes, renderer: MARKDOWN_RENDERER_VERSION })).digest('hex');
-  return { ok: true, course: { slug, folder, definition, quizzes, images: images.list(), hash } };
+  // A replaced video file (same name, new bytes) changes its size or time: the folder is imported again.
+  const videoFiles = videos.flatMap((v) => [v.video, ...v.captions.map((c) => c.path)]).map((path) => [relative(folder, path), statSync(path).size, statSync(path).mtimeMs]);
+  const hash = createHash('sha256').update(JSON.stringify({ definition, quizzes, renderer: MARKDOWN_RENDERER_VERSION, ...(videoFiles.length ? { videoFiles } : {}) })).digest('hex');
+  return { ok: true, course: { slug, folder, definition, quizzes, images: images.list(), videos, hash } };
 }
 
 /** Every course folder under `<root>/courses`. */

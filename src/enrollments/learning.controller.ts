@@ -1,4 +1,4 @@
-import { Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
+import { Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { storedImageTag } from '../common/image-info';
 import { csrfToken } from '../auth/csrf';
@@ -10,6 +10,9 @@ import { QuizzesService } from '../quizzes/quizzes.service';
 import { User } from '../users/user.entity';
 import { DashboardSections } from './dashboard-sections';
 import { EnrollmentsService } from './enrollments.service';
+import { LessonExtensions, LessonNotReadyError } from './lesson-extensions';
+
+const NOT_READY_KEYS = /^[a-z_]+\.[a-z_]+$/;
 
 /** The learner's side of a course: the course page with my progress, lessons, completion, dashboard. */
 @Controller()
@@ -19,6 +22,7 @@ export class LearningController {
     private readonly enrollments: EnrollmentsService,
     private readonly quizzes: QuizzesService,
     private readonly sections: DashboardSections,
+    private readonly extensions: LessonExtensions,
   ) {}
 
   @Public()
@@ -71,6 +75,7 @@ export class LearningController {
     @CurrentUser() user: User,
     @Req() req: Request,
     @Res() res: Response,
+    @Query('not_ready') notReady?: string,
   ) {
     const { course, modules } = await this.courses.getPublishedCourse(slug);
     const index = modules.findIndex((m) => m.slug === moduleSlug);
@@ -80,8 +85,13 @@ export class LearningController {
     const { enrollment, completedModuleIds } = progress;
     const module = modules[index];
     await this.enrollments.recordVisit(enrollment, { course, lesson: module });
-    const [quizzes, bodyHtml] = await Promise.all([this.quizzes.listCourseQuizzes(course.id), this.courses.lessonBody(module.id)]);
+    const [quizzes, bodyHtml, extras] = await Promise.all([
+      this.quizzes.listCourseQuizzes(course.id),
+      this.courses.lessonBody(module.id),
+      this.extensions.lessonPage({ course, lesson: module, user, enrollment }),
+    ]);
     res.render('lessons/show', {
+      ...extras,
       course,
       module: { ...module, bodyHtml },
       position: index + 1,
@@ -94,6 +104,8 @@ export class LearningController {
       percent: enrollment.progressPercent,
       completed: !!enrollment.completedAt,
       csrfToken: csrfToken(req),
+      // Only the keys LessonNotReadyError uses are shown; anything else in the URL is ignored.
+      notReady: notReady && NOT_READY_KEYS.test(notReady) ? notReady : undefined,
     });
   }
 
@@ -111,6 +123,13 @@ export class LearningController {
     if (index < 0) throw new NotFoundError('errors.lesson_not_found');
     const enrollment = await this.enrollments.findEnrollment(user.id, course.id);
     if (!enrollment) return res.redirect(303, `/courses/${course.slug}?enrol=required`);
+    // A lesson with a video to watch refuses until enough of it was watched (src/videos/watch).
+    try {
+      await this.extensions.beforeComplete(enrollment, modules[index]);
+    } catch (error) {
+      if (!(error instanceof LessonNotReadyError) || req.accepts(['html', 'json']) === 'json') throw error;
+      return res.redirect(303, `/courses/${course.slug}/modules/${modules[index].slug}?not_ready=${encodeURIComponent(error.messageKey)}`);
+    }
     const { enrollment: updated } = await this.enrollments.completeModule(enrollment, modules[index]);
     if (req.accepts(['html', 'json']) === 'json') {
       return res.json({ progressPercent: updated.progressPercent, completed: !!updated.completedAt });

@@ -27,6 +27,10 @@ export class User {
   @Column({ type: 'varchar', length: 5, default: 'en' })
   locale: Locale;
 
+  /** Videos start as audio only (or at the lowest quality) to spend as little data as possible. */
+  @Column({ name: 'data_saver', type: 'boolean', default: false })
+  dataSaver: boolean;
+
   @Column({ name: 'password_hash', type: 'varchar', length: 255 })
   passwordHash: string;
 

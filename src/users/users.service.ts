@@ -19,6 +19,8 @@ export interface ProfileInput {
   name: string;
   certificateName: string;
   locale: string;
+  /** Videos start as audio only; absent (an older form) leaves the setting as it is. */
+  dataSaver?: boolean;
 }
 
 const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -184,6 +186,7 @@ export class UsersService {
       user.name = input.name.trim();
       user.certificateName = input.certificateName.trim() || null;
       user.locale = input.locale as Locale;
+      if (input.dataSaver !== undefined) user.dataSaver = input.dataSaver;
       user.updatedAt = new Date();
       this.cache.changed('users', manager);
       return repository.save(user);
