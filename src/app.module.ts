@@ -26,7 +26,6 @@ import { ClockModule } from './common/clock';
 import { QuizzesModule } from './quizzes/quizzes.module';
 import { LtiModule } from './lti/lti.module';
 import { XapiModule } from './xapi/xapi.module';
-import { VideosModule } from './videos/videos.module';
 import { WatchModule } from './videos/watch/watch.module';
 
 @Module({})
@@ -57,7 +56,7 @@ export class AppModule implements NestModule {
         AuthoringModule,
         LtiModule,
         XapiModule.forRoot(config),
-        VideosModule.forRoot(config),
+        // Brings VideosModule.forRoot with it: importing that here as well registered its queue twice.
         WatchModule.forRoot(config),
       ],
       providers: [{ provide: APP_FILTER, useClass: AppExceptionFilter }],

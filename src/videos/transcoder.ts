@@ -86,7 +86,8 @@ export class Transcoder {
       `[0:v]split=${steps.length + 2}${labels}[vdl][vposter]`,
       ...steps.map((s) => `[v${s.name}]${fit(s)}[o${s.name}]`),
       `[vdl]${fit(download)}[odl]`,
-      `[vposter]select='gte(t\\,${posterAt})',${fit({ width: 854, height: 480 })}[oposter]`,
+      // 640×360 at JPEG quality 8: about 11 KB, so the lesson page with its poster stays under 20 KB before play.
+      `[vposter]select='gte(t\\,${posterAt})',${fit({ width: 640, height: 360 })}[oposter]`,
     ].join(';');
     // A silent track for sources without sound: every rendition then has the same layout.
     const audioInput = source.hasAudio ? [] : ['-f', 'lavfi', '-t', seconds.toFixed(3), '-i', 'anullsrc=r=48000:cl=mono'];
@@ -110,7 +111,7 @@ export class Transcoder {
       '-map', audio, '-vn', ...aac, ...hls('audio'),
       '-map', '[odl]', '-map', audio, ...x264(download), ...aac, '-movflags', '+faststart', out(`${DOWNLOAD_STEP}.mp4`),
       '-map', audio, '-vn', ...aac, '-movflags', '+faststart', out('audio.m4a'),
-      '-map', '[oposter]', '-frames:v', '1', '-q:v', '4', out('poster.jpg'),
+      '-map', '[oposter]', '-frames:v', '1', '-q:v', '8', out('poster.jpg'),
     ];
     let buffered = '';
     let last = -1;
