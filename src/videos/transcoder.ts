@@ -84,10 +84,10 @@ export class Transcoder {
     const labels = steps.map((s) => `[v${s.name}]`).join('');
     const filters = [
       `[0:v]split=${steps.length + 2}${labels}[vdl][vposter]`,
-      ...steps.map((s) => `[v${s.name}]${fit(s)}[o${s.name}]`),
-      `[vdl]${fit(download)}[odl]`,
+      ...steps.map((s) => `[v${s.name}]${scaleInto(s)}[o${s.name}]`),
+      `[vdl]${scaleInto(download)}[odl]`,
       // 640×360 at JPEG quality 8: about 11 KB, so the lesson page with its poster stays under 20 KB before play.
-      `[vposter]select='gte(t\\,${posterAt})',${fit({ width: 640, height: 360 })}[oposter]`,
+      `[vposter]select='gte(t\\,${posterAt})',${scaleInto({ width: 640, height: 360 })}[oposter]`,
     ].join(';');
     // A silent track for sources without sound: every rendition then has the same layout.
     const audioInput = source.hasAudio ? [] : ['-f', 'lavfi', '-t', seconds.toFixed(3), '-i', 'anullsrc=r=48000:cl=mono'];
@@ -158,7 +158,7 @@ export class Transcoder {
 }
 
 /** Fits the frame into the step's box, keeping its shape (portrait videos stay portrait), with even sides. */
-function fit(box: { width: number; height: number }): string {
+function scaleInto(box: { width: number; height: number }): string {
   return `scale=w=${box.width}:h=${box.height}:force_original_aspect_ratio=decrease:force_divisible_by=2`;
 }
 
