@@ -1,6 +1,8 @@
 /* ExportReady lesson video player. Progressive enhancement: without this file the lesson shows the
    poster, sizes and download links. Nothing of the video loads before the learner presses play:
-   then native HLS where the browser has it, else hls.js (served from this site) is loaded. */
+   then native HLS where the browser has it, else hls.js (served from this site) is loaded.
+   With the service worker (/sw.js) a learner can save the lowest quality for offline watching;
+   what was watched offline is reported once the connection is back. */
 (function () {
   'use strict';
   var box = document.querySelector('[data-player]');
@@ -12,9 +14,15 @@
   var quality = box.querySelector('[data-quality]');
   var captions = box.querySelector('[data-captions]');
   var status = box.querySelector('[data-watch-status]');
+  var offline = box.querySelector('[data-offline]');
+  // The playlist saved on this phone, if any: played through hls.js, whose requests the service
+  // worker answers (Chromium's native HLS does not take segments from a service worker).
+  var savedPlaylist = null;
   var video = null;
   var hls = null;
-  var pending = [];
+  // Ranges not yet accepted by the server, kept on the phone for this session (the CSRF token names it).
+  var stashKey = 'er-watch:' + d.watchUrl;
+  var pending = stashed();
   var segmentStart = null;
   var last = 0;
   var reported = false;
@@ -44,7 +52,7 @@
       if (at) video.currentTime = at;
       video.play().catch(function () { /* the learner presses play on the controls */ });
     };
-    if (video.canPlayType('application/vnd.apple.mpegurl')) {
+    if (video.canPlayType('application/vnd.apple.mpegurl') && url !== savedPlaylist) {
       video.src = url;
       video.addEventListener('loadedmetadata', resume, { once: true });
       return;
@@ -72,14 +80,30 @@
     segmentStart = null;
   }
 
+  function stashed() {
+    try {
+      var saved = JSON.parse(localStorage.getItem(stashKey) || 'null');
+      return saved && saved.csrf === d.csrf && Array.isArray(saved.ranges) ? saved.ranges : [];
+    } catch (e) { return []; }
+  }
+
+  function stash(ranges) {
+    try {
+      if (ranges.length) localStorage.setItem(stashKey, JSON.stringify({ csrf: d.csrf, ranges: ranges.slice(-100) }));
+      else localStorage.removeItem(stashKey);
+    } catch (e) { /* private mode: kept in memory only */ }
+  }
+
   function send() {
     if (!d.watchUrl) return;
     closeSegment();
     if (video && !video.paused) segmentStart = video.currentTime;
     if (reported && pending.length === 0) return;
-    var body = JSON.stringify({ ranges: pending });
+    var sent = pending;
+    var body = JSON.stringify({ ranges: sent });
     pending = [];
     reported = true;
+    stash(sent); // before sending: the page may be gone before the answer comes
     fetch(d.watchUrl, {
       method: 'POST',
       credentials: 'same-origin',
@@ -87,12 +111,16 @@
       headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'x-csrf-token': d.csrf },
       body: body,
     })
-      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (response) { stash(pending); return response.ok ? response.json() : null; })
       .then(function (result) {
         if (!result || !status || !(result.requiredPercent > 0)) return;
         status.textContent = result.lessonComplete ? strings.complete : String(strings.progress).replace('{percent}', result.watchedPercent);
       })
-      .catch(function () { /* offline: the next report carries on */ });
+      .catch(function () {
+        // No connection: sent again with the next report, or when the phone is back online.
+        pending = sent.concat(pending);
+        stash(pending);
+      });
   }
 
   function build() {
@@ -137,4 +165,94 @@
     if (video) attach(sourceUrl(), video.currentTime);
   });
   if (captions) captions.addEventListener('change', showCaptions);
+  window.addEventListener('online', function () { if (pending.length) send(); });
+  if (pending.length && navigator.onLine) send();
+
+  // ---- Saving for offline: the service worker does the work; this only asks and shows. ----
+  if (!offline || !('serviceWorker' in navigator) || !window.MessageChannel || !window.isSecureContext) return;
+  var o = offline.dataset;
+  var saveButton = offline.querySelector('[data-offline-save]');
+  var removeButton = offline.querySelector('[data-offline-remove]');
+  var offlineStatus = offline.querySelector('[data-offline-status]');
+
+  function ask(command, onProgress) {
+    return navigator.serviceWorker.ready.then(function (registration) {
+      return new Promise(function (resolve) {
+        var channel = new MessageChannel();
+        channel.port1.onmessage = function (event) {
+          if (event.data.progress === undefined) resolve(event.data);
+          else if (onProgress) onProgress(event.data.progress);
+        };
+        command.id = d.videoId;
+        registration.active.postMessage({ video: command }, [channel.port2]);
+      });
+    });
+  }
+
+  function mb(bytes) { return String(Math.max(0.1, Math.round(bytes / 104857.6) / 10)); }
+
+  function say(text, list) {
+    offlineStatus.textContent = text;
+    if (!list || !list.length) return;
+    var ul = document.createElement('ul');
+    list.forEach(function (entry) {
+      var a = document.createElement('a');
+      a.href = entry.lesson;
+      a.textContent = entry.title;
+      ul.appendChild(document.createElement('li')).appendChild(a);
+    });
+    offlineStatus.appendChild(ul);
+  }
+
+  function show(result) {
+    var saved = !!result.saved;
+    saveButton.hidden = saved;
+    removeButton.hidden = !saved;
+    saveButton.disabled = false;
+    savedPlaylist = saved ? o.playlist : null;
+    // The saved quality needs no connection, and costs no data online either.
+    if (saved && quality && !video) quality.value = o.rendition;
+    offline.hidden = false;
+  }
+
+  ask({ action: 'status' }).then(function (result) {
+    show(result);
+    if (result.saved) say(strings.offlineSaved);
+  });
+
+  saveButton.addEventListener('click', function () {
+    saveButton.disabled = true;
+    say(strings.offlineSaving.replace('{percent}', '0'));
+    var captionUrls = captions ? [].slice.call(captions.options, 1).map(function (option) { return option.dataset.url; }) : [];
+    ask({
+      action: 'save',
+      lesson: location.pathname,
+      title: document.querySelector('h1') ? document.querySelector('h1').textContent.trim() : document.title,
+      playlist: o.playlist,
+      bytes: Number(o.bytes),
+      budget: Number(o.budget),
+      files: [frame.querySelector('img') ? frame.querySelector('img').src : video.poster].map(function (url) { return new URL(url).pathname; }).concat(captionUrls),
+      scripts: [d.hls],
+    }, function (percent) {
+      say(strings.offlineSaving.replace('{percent}', percent));
+    }).then(function (result) {
+      show(result);
+      if (result.saved) {
+        say(strings.offlineSaved);
+        send(); // starts the server's clock, so what is watched offline can count when reported
+      } else if (result.error === 'full') {
+        say(strings.offlineFull.replace('{need}', mb(result.needBytes)).replace('{used}', mb(result.usedBytes)).replace('{budget}', mb(result.budgetBytes)), result.savedVideos);
+      } else {
+        say(result.error === 'quota' ? strings.offlineQuota : strings.offlineFailed);
+      }
+    });
+  });
+
+  removeButton.addEventListener('click', function () {
+    ask({ action: 'remove' }).then(function (result) {
+      show(result);
+      say(strings.offlineRemoved);
+      saveButton.focus();
+    });
+  });
 })();

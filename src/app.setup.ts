@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { NestExpressApplication } from '@nestjs/platform-express';
@@ -11,6 +10,7 @@ import { DataSource } from 'typeorm';
 import { TypeormSessionStore } from './auth/typeorm-session.store';
 import { SharedCacheService } from './cache/shared-cache.service';
 import { QUEUE_DASHBOARD_ROUTE } from './certificates/certificates.module';
+import { minifiedScripts, staticAssets } from './common/static-assets';
 import { AppConfig } from './config/app-config';
 import { queryCountMiddleware } from './database/query-counter';
 import { TransactionRunner } from './database/transaction-runner';
@@ -92,24 +92,6 @@ function registerHelpers(i18n: I18nService, assets: Record<string, string>): voi
   hbs.registerHelper('asset', (name: string) => assets[name] ?? `/static/${name}`);
 }
 
-/** Content-hashed URLs for static files, so they can be cached for a year. */
-function hashedAssets(): Record<string, string> {
-  const assets: Record<string, string> = {};
-  const walk = (dir: string) => {
-    for (const name of readdirSync(dir)) {
-      const path = join(dir, name);
-      if (statSync(path).isDirectory()) walk(path);
-      else {
-        const rel = relative(PUBLIC_DIR, path);
-        const hash = createHash('sha256').update(readFileSync(path)).digest('hex').slice(0, 12);
-        assets[rel] = `/static/${rel}?v=${hash}`;
-      }
-    }
-  };
-  walk(PUBLIC_DIR);
-  return assets;
-}
-
 /** Handlebars with the layout, partials and helpers; shared with the benchmark's baseline server. */
 export function configureViews(app: NestExpressApplication, i18n: I18nService, config: Pick<AppConfig, 'env'>): void {
   app.setBaseViewsDir(VIEWS_DIR);
@@ -117,7 +99,7 @@ export function configureViews(app: NestExpressApplication, i18n: I18nService, c
   app.set('view options', { layout: 'layouts/main' });
   app.set('view cache', config.env !== 'development' || process.env.VIEW_CACHE !== 'false');
   registerPartials(join(VIEWS_DIR, 'partials'));
-  registerHelpers(i18n, hashedAssets());
+  registerHelpers(i18n, staticAssets(PUBLIC_DIR).urls);
 }
 
 export function configureApp(app: NestExpressApplication, config: AppConfig): void {
@@ -128,6 +110,7 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
   if (config.queryCountHeader) app.use(queryCountMiddleware(config.env === 'test'));
   app.use(securityHeaders);
   app.use(compression());
+  app.use('/static', minifiedScripts(staticAssets(PUBLIC_DIR)));
   app.useStaticAssets(PUBLIC_DIR, { prefix: '/static/', maxAge: '365d', immutable: true, index: false });
   app.useBodyParser('urlencoded', { extended: true, limit: '1mb' });
 

@@ -1,4 +1,4 @@
-import { copyFileSync, mkdtempSync, statSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -80,6 +80,22 @@ describe('Watching a lesson video', () => {
     expect(posterBytes).toBeGreaterThan(1000);
     expect(bytes + posterBytes).toBeLessThanOrEqual(20 * 1024);
     console.log(`lesson page before play: ${bytes + posterBytes} bytes (document + ${scripts.length} scripts/styles compressed ${bytes}, poster ${posterBytes})`);
+  });
+
+  it('offers to save the 144p rendition for offline, with its size measured at transcode and the configured budget', async () => {
+    const learner = await enrolledLearner('offline@example.pk');
+    const page = await learner.get(lessonPath());
+    const box = /<div class="video-offline" data-offline data-playlist="(\/media\/videos\/(\d+)\/[0-9a-f]{16}-144p\.m3u8)" data-rendition="144p"\s+data-bytes="(\d+)" data-budget="(\d+)" hidden>/.exec(page.text);
+    expect(box).not.toBeNull();
+    const [, playlist, videoId, bytes, budget] = box!;
+    const dir = t.app.get(VideosService).files.dirOf(Number(videoId));
+    const prefix = playlist.split('/').pop()!.replace('.m3u8', '');
+    const onDisk = readdirSync(dir)
+      .filter((name) => name.startsWith(`${prefix}-`) && /-(init\.mp4|\d+\.m4s)$/.test(name))
+      .reduce((sum, name) => sum + statSync(join(dir, name)).size, 0);
+    expect(Number(bytes)).toBe(onDisk);
+    expect(Number(budget)).toBe(50 * 1024 * 1024);
+    expect(page.text).toMatch(/<button type="button" data-offline-save>Save for watching offline \(144p, about [\d.]+ MB\)<\/button>/);
   });
 
   it('refuses "mark complete" before the required share was watched, and seeking to the end does not complete the lesson', async () => {

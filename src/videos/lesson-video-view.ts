@@ -18,6 +18,8 @@ export interface LessonVideoRendition {
   playlistUrl: string;
   /** Measured size of the rendition's segments per minute of video. */
   bytesPerMinute: number;
+  /** Measured size of all its segments (and init segment): what saving it for offline costs. */
+  bytes: number;
 }
 
 export interface LessonVideoDownloads {

@@ -436,6 +436,7 @@ export class VideosService implements OnModuleInit {
         bandwidth: r.bandwidth,
         playlistUrl: mediaUrl(video.id, `${prefix}-${r.name}.m3u8`),
         bytesPerMinute: minutes > 0 ? Math.round(r.bytes / minutes) : 0,
+        bytes: r.bytes,
       })),
       downloads: {
         mp4Url: mediaUrl(video.id, `${prefix}-${DOWNLOAD_STEP}.mp4`),

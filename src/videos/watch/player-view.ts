@@ -9,6 +9,17 @@ export interface PlayerQuality {
   selected: boolean;
 }
 
+/** What "save for offline" keeps on the phone: the lowest picture quality, with poster and captions. */
+export interface PlayerOffline {
+  rendition: RenditionName;
+  playlistUrl: string;
+  /** Segments and init segment, measured at transcode; the poster and captions add a few KB. */
+  bytes: number;
+  megabytes: number;
+  /** Room all saved videos may take on one phone (VIDEO_OFFLINE_BUDGET_MB). */
+  budgetBytes: number;
+}
+
 export interface PlayerView {
   videoId: number;
   posterUrl: string;
@@ -21,6 +32,8 @@ export interface PlayerView {
   qualities: PlayerQuality[];
   downloads: { mp4Url: string; mp4Megabytes: number; audioUrl: string; audioMegabytes: number };
   captions: LessonVideoView['captions'];
+  /** Absent when offline saving is switched off (budget 0) or the video has no picture rendition. */
+  offline: PlayerOffline | null;
   transcript: { lang: string; cues: { start: number; at: string; text: string }[] }[];
 }
 
@@ -45,7 +58,7 @@ export function clockTime(seconds: number): string {
  * What the lesson page's player partial shows for a ready video: sizes from the measured bytes
  * per minute and the duration, and the starting quality (data saver: audio only, or the lowest).
  */
-export function playerView(video: LessonVideoView, options: { dataSaver: boolean }): PlayerView {
+export function playerView(video: LessonVideoView, options: { dataSaver: boolean; offlineBudgetBytes: number }): PlayerView {
   const minutes = video.durationSeconds / 60;
   const lowestVideo = video.renditions.find((r) => r.name !== 'audio');
   const audio = video.renditions.find((r) => r.name === 'audio');
@@ -72,6 +85,10 @@ export function playerView(video: LessonVideoView, options: { dataSaver: boolean
       audioMegabytes: megabytes(video.downloads.audioBytes),
     },
     captions: video.captions,
+    offline:
+      lowestVideo && options.offlineBudgetBytes > 0
+        ? { rendition: lowestVideo.name, playlistUrl: lowestVideo.playlistUrl, bytes: lowestVideo.bytes, megabytes: megabytes(lowestVideo.bytes), budgetBytes: options.offlineBudgetBytes }
+        : null,
     transcript: video.transcript.map((t) => ({ lang: t.lang, cues: t.cues.map((c) => ({ ...c, at: clockTime(c.start) })) })),
   };
 }

@@ -1,4 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import type { AppConfig } from '../../config/app-config';
+import { APP_CONFIG } from '../../config/config.module';
 import type { Enrollment } from '../../enrollments/enrollment.entity';
 import type { LessonExtension, LessonPageContext } from '../../enrollments/lesson-extensions';
 import type { LessonOutline } from '../../courses/courses.service';
@@ -13,6 +15,7 @@ export class VideoLessonExtension implements LessonExtension {
   constructor(
     private readonly videos: LessonVideoSource,
     private readonly watches: WatchService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async lessonPage({ course, lesson, user }: LessonPageContext): Promise<Record<string, unknown>> {
@@ -20,7 +23,7 @@ export class VideoLessonExtension implements LessonExtension {
     if (!video || video.status !== 'ready') return {};
     return {
       video: {
-        ...playerView(video, { dataSaver: !!user.dataSaver }),
+        ...playerView(video, { dataSaver: !!user.dataSaver, offlineBudgetBytes: this.config.video.offlineBudgetBytes }),
         hlsScript: HLS_SCRIPT_PATH,
         watchUrl: `/courses/${course.slug}/lessons/${lesson.slug}/watch`,
       },
