@@ -121,7 +121,7 @@ async function media(request, url) {
   const size = blob.size;
   const headers = { 'Content-Type': saved.headers.get('Content-Type') || 'application/octet-stream', 'Accept-Ranges': 'bytes' };
   const range = /^bytes=(\d*)-(\d*)$/.exec(request.headers.get('range') || '');
-  if (!range || (range[1] === '' && range[2] === '') || (range[1] === '0' && range[2] === '')) return new Response(blob, { headers: { ...headers, 'Content-Length': String(size) } });
+  if (!range || (range[1] === '' && range[2] === '')) return new Response(blob, { headers: { ...headers, 'Content-Length': String(size) } });
   const start = range[1] === '' ? Math.max(0, size - Number(range[2])) : Number(range[1]);
   const end = range[1] === '' || range[2] === '' ? size - 1 : Math.min(Number(range[2]), size - 1);
   if (start > end) return new Response(null, { status: 416, headers: { 'Content-Range': `bytes */${size}` } });

@@ -98,6 +98,14 @@ describe.each<Locale>(['en', 'ur'])('saving a lesson video for offline watching,
     await page.goto(site.baseUrl + course.lessonPaths[0]);
     await page.locator('[data-offline-remove]').waitFor();
     expect(await page.locator('[data-quality]').inputValue()).toBe('144p');
+    // Range requests (a media element's partial reads) are answered from the saved copy too.
+    const segment = files.find((path) => path.endsWith('-144p-init.mp4'))!;
+    const whole = await page.evaluate(async (path) => (await (await fetch(path)).arrayBuffer()).byteLength, segment);
+    const part = await page.evaluate(async (path) => {
+      const response = await fetch(path, { headers: { Range: 'bytes=10-19' } });
+      return { status: response.status, length: (await response.arrayBuffer()).byteLength, range: response.headers.get('content-range') };
+    }, segment);
+    expect(part).toEqual({ status: 206, length: 10, range: `bytes 10-19/${whole}` });
     await page.click('[data-play]');
     expect((await playing(page)).height).toBe(144);
     await page.selectOption('[data-captions]', 'ur');
