@@ -11,6 +11,11 @@ import { createConnection } from 'mysql2/promise';
 export const ROOT = join(__dirname, '..', '..');
 export const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
 export const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
+/**
+ * Page and baseline are measured in turns, this many times each: on a shared machine the speed
+ * drifts by 2× within minutes, and taking turns lets the drift touch both sides alike.
+ */
+export const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
 export const COURSE = 'alibaba-first-30-days';
 export const EXTRA_COURSES = ['listings-that-sell', 'getting-paid-safely'];
 export const PASSWORD = 'bench passphrase 2026';
@@ -76,6 +81,45 @@ export async function load(name: string, url: string, headers: Record<string, st
     p50: result.latency.p50,
     p99: result.latency.p99,
     non2xx: result.non2xx,
+  };
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+/** A page against its baseline, over rounds taken in turns: medians, and the ratio of each round. */
+export interface Paired {
+  baseline: Measured;
+  page: Measured;
+  /** page req/s ÷ baseline req/s, per round, lowest first. */
+  ratios: number[];
+}
+
+export async function loadPaired(
+  baseline: { name: string; url: string },
+  page: { name: string; url: string; headers?: Record<string, string> },
+): Promise<Paired> {
+  const baselineRuns: Measured[] = [];
+  const pageRuns: Measured[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    baselineRuns.push(await load(baseline.name, baseline.url));
+    pageRuns.push(await load(page.name, page.url, page.headers));
+  }
+  const combine = (name: string, runs: Measured[]): Measured => ({
+    name,
+    requests: runs.reduce((sum, run) => sum + run.requests, 0),
+    rps: median(runs.map((run) => run.rps)),
+    p50: median(runs.map((run) => run.p50)),
+    p99: median(runs.map((run) => run.p99)),
+    non2xx: runs.reduce((sum, run) => sum + run.non2xx, 0),
+  });
+  return {
+    baseline: combine(baseline.name, baselineRuns),
+    page: combine(page.name, pageRuns),
+    ratios: pageRuns.map((run, i) => run.rps / baselineRuns[i].rps).sort((a, b) => a - b),
   };
 }
 

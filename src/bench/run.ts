@@ -13,9 +13,13 @@ import {
   freePort,
   learner,
   load,
+  loadPaired,
   mariadbDatabase,
+  median,
+  Paired,
   Measured,
   queriesFor,
+  ROUNDS,
   rssMb,
   sqliteDatabase,
   start,
@@ -27,20 +31,24 @@ import {
  * `npm run bench`: the app's pages and quiz endpoints under load on SQLite and on MariaDB
  * (BENCH_DB=sqlite,mariadb; MARIADB_URL names the server), each page beside a baseline that
  * renders the same template with no database, measured in the same run on the same machine
- * (the load generator shares the cores, so only ratios are comparable between machines), with
+ * (the load generator shares the cores, so only ratios are comparable between machines; the two
+ * take turns BENCH_ROUNDS times, so drift in the machine's speed touches both), with
  * the database round trips the page costs and the web process's memory.
  */
 
 /** BENCH_PAGES=lesson,course runs only the pages whose names contain one of these words, and no attempts (for profiling one page). */
 const ONLY_PAGES = process.env.BENCH_PAGES?.split(',').map((word) => word.trim()).filter(Boolean);
 
-function table(rows: Measured[], baseline: Record<string, string>, queries: Record<string, string>): void {
+function table(rows: Measured[], pairs: Map<string, Paired>, baseline: Record<string, string>, queries: Record<string, string>): void {
   const byName = new Map(rows.map((r) => [r.name, r]));
-  console.log('\n| endpoint | req/s | p50 ms | p99 ms | non-2xx | queries | vs baseline |');
+  console.log(`\n| endpoint | req/s | p50 ms | p99 ms | non-2xx | queries | vs baseline (median of ${ROUNDS} rounds, lowest–highest) |`);
   console.log('|---|---:|---:|---:|---:|---:|---:|');
   for (const row of rows) {
+    const pair = pairs.get(row.name);
     const base = baseline[row.name] ? byName.get(baseline[row.name]) : undefined;
-    const ratio = base ? `${(row.rps / base.rps).toFixed(2)}× of ${base.name}` : '—';
+    let ratio = '—';
+    if (pair) ratio = `${median(pair.ratios).toFixed(2)}× (${pair.ratios[0].toFixed(2)}–${pair.ratios[pair.ratios.length - 1].toFixed(2)}) of ${pair.baseline.name}`;
+    else if (base) ratio = `${(row.rps / base.rps).toFixed(2)}× of ${base.name}`;
     console.log(`| ${row.name} | ${row.rps.toFixed(0)} | ${row.p50} | ${row.p99} | ${row.non2xx} | ${queries[row.name] ?? '—'} | ${ratio} |`);
   }
 }
@@ -96,11 +104,13 @@ async function benchOne(database: DatabaseUnderTest, dataDir: string, contentDir
       ['dashboard (signed in, 3 enrolments)', `${appUrl}/dashboard`, 'baseline: dashboard template', `${baseUrl}/dashboard`],
     ];
     const results: Measured[] = [];
+    const pairs = new Map<string, Paired>();
     if (ONLY_PAGES) pages.splice(0, pages.length, ...pages.filter(([name]) => ONLY_PAGES.some((word) => name.includes(word))));
     for (const [name, url, baselineName, baselineUrl] of pages) {
       const cookie = name.includes('anonymous') ? '' : reader.cookie;
-      results.push(await load(baselineName, baselineUrl));
-      results.push(await load(name, url, cookie ? { cookie } : {}));
+      const pair = await loadPaired({ name: baselineName, url: baselineUrl }, { name, url, headers: cookie ? { cookie } : {} });
+      results.push(pair.baseline, pair.page);
+      pairs.set(name, pair);
     }
     const queries = await countQueries(env, pages.map(([name, url]) => [name, url.replace(appUrl, ''), name.includes('anonymous') ? '' : reader.cookie]));
 
@@ -118,6 +128,7 @@ async function benchOne(database: DatabaseUnderTest, dataDir: string, contentDir
     );
     table(
       results,
+      pairs,
       Object.fromEntries([...pages.map(([name, , baselineName]) => [name, baselineName]), ['quiz answer save (POST, signed in)', 'baseline: lesson template']]),
       queries,
     );
