@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
 import { addLesson, addQuestion, addQuiz, createCourse, publish, saveLesson, signUp } from './support/authoring';
 import { freePort, RoleProcess, waitFor } from './support/certificates';
-import { completeCourse, takeQuiz } from './support/learning';
+import { completeCourse, lessonSlugs, takeQuiz } from './support/learning';
 import { Browser, setRole, startTestApp, TestApp } from './support/test-app';
 
 /**
@@ -115,6 +115,26 @@ describe('two web processes', () => {
       return row?.serial ?? null;
     }, 30_000);
     await msUntil(async () => (await there.get('/dashboard')).text.includes('my-certificates'));
+  });
+
+  it("a lesson completed through one process shows on the other's course page and dashboard at once", async () => {
+    const here = new Browser(t.server);
+    const signedIn = await here.register('Sana Stitcher', 'sana@example.pk');
+    const cookie = /er\.sid=[^;]+/.exec(String(signedIn.headers['set-cookie']))?.[0];
+    const there = new Browser(otherUrl as never, { cookie: cookie! });
+    const coursePage = '/courses/getting-paid-safely';
+    await there.submit(coursePage, `${coursePage}/enrol`, {});
+    // The other process keeps the learner's enrolments and progress in memory.
+    for (let i = 0; i < 2; i++) {
+      expect((await there.get(coursePage)).text).not.toContain('<strong>done</strong>');
+      expect((await there.get('/dashboard')).text).toMatch(/<progress [^>]*value="0"/);
+    }
+
+    const [lesson] = lessonSlugs((await here.get(coursePage)).text, 'getting-paid-safely');
+    const lessonPath = `${coursePage}/modules/${lesson}`;
+    expect((await here.submit(lessonPath, `${lessonPath}/complete`, {})).status).toBe(303);
+    await msUntil(async () => (await there.get(coursePage)).text.includes('<strong>done</strong>'));
+    expect((await there.get('/dashboard')).text).not.toMatch(/<progress [^>]*value="0"/);
   });
 
   it('signing out through one process ends the session in the other before the next request', async () => {

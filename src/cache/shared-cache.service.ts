@@ -8,7 +8,7 @@ import { OutageLog } from '../queues/redis-connection';
 import { ReadThroughCache } from './read-through-cache';
 
 /** What changed, as announced to every process: each cache listens to one topic. */
-export type CacheTopic = 'course-structure' | 'users' | 'sessions' | 'quiz-attempts' | 'holder-certificates' | 'videos';
+export type CacheTopic = 'course-structure' | 'users' | 'sessions' | 'quiz-attempts' | 'holder-certificates' | 'videos' | 'learner-progress';
 
 /** A message names a whole topic ("users") or one key of it ("sessions\n<sid>"). */
 const KEY_SEPARATOR = '\n';

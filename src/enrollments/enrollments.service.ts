@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, In, IsNull } from 'typeorm';
+import { SharedCacheService } from '../cache/shared-cache.service';
 import { NotFoundError } from '../common/domain-error';
 import { Course } from '../courses/course.entity';
 import { CoursesService, LessonOutline } from '../courses/courses.service';
@@ -60,6 +61,16 @@ export function progressPercent(requiredSteps: number, doneSteps: number): numbe
 }
 
 const VISIT_WRITE_WINDOW_MS = 5 * 60 * 1000;
+/** A learner's enrolments with their progress stay in memory this long unless they change first. */
+const PROGRESS_TTL_MS = 60_000;
+/** A change to more learners than this at once (a course refresh chunk) clears the whole cache: one message, not one per learner. */
+const FORGET_ONE_BY_ONE_MAX = 20;
+
+/** The cache is shared by requests: each caller gets its own copy to read or change. */
+function copyOf(progress: CourseProgress): CourseProgress {
+  const enrollment = Object.assign(Object.create(Enrollment.prototype) as Enrollment, progress.enrollment);
+  return { enrollment, completedModuleIds: new Set(progress.completedModuleIds), percent: progress.percent };
+}
 
 @Injectable()
 export class EnrollmentsService {
@@ -67,13 +78,36 @@ export class EnrollmentsService {
   private readonly activityListeners: EnrollmentActivityListener[] = [];
   private readonly enrolmentListeners: EnrolmentListener[] = [];
   private readonly visitListeners: LessonVisitListener[] = [];
+  /**
+   * Each learner's enrolments with their completed lessons, by user id: the lesson page, the
+   * course page and the dashboard all read them, so a warm view of any of them costs no query.
+   * Every write to enrolments or lesson progress goes through this service and forgets the
+   * learner in every process once it commits (progressChanged).
+   */
+  private readonly progressByLearner;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly transactions: TransactionRunner,
     private readonly courses: CoursesService,
     private readonly quizzes: QuizzesService,
-  ) {}
+    private readonly cache: SharedCacheService,
+  ) {
+    this.progressByLearner = cache.create<CourseProgress[]>('learner-progress', { ttlMs: PROGRESS_TTL_MS, maxEntries: 20_000 });
+  }
+
+  /** These learners' enrolments or progress changed in `manager`'s transaction. */
+  private progressChanged(manager: EntityManager, userIds: number[]): void {
+    const distinct = [...new Set(userIds.map(Number))];
+    if (distinct.length > FORGET_ONE_BY_ONE_MAX) return this.cache.changed('learner-progress', manager);
+    for (const userId of distinct) this.cache.forget('learner-progress', String(userId), manager);
+  }
+
+  /** All of a learner's enrolments with their completed lessons, most recently active first (one query, none when warm). */
+  private async learnerProgress(userId: number): Promise<CourseProgress[]> {
+    const progress = await this.progressByLearner.get(String(userId), () => this.progressWhere('e.user_id = ?', [userId]));
+    return progress.map(copyOf);
+  }
 
   onCourseCompleted(listener: CourseCompletionListener): void {
     this.completionListeners.push(listener);
@@ -92,6 +126,7 @@ export class EnrollmentsService {
   }
 
   private async created(manager: EntityManager, enrollment: Enrollment): Promise<Enrollment> {
+    this.progressChanged(manager, [enrollment.userId]);
     for (const listener of this.enrolmentListeners) await listener(manager, enrollment);
     return enrollment;
   }
@@ -142,12 +177,11 @@ export class EnrollmentsService {
   }
 
   /**
-   * A learner's enrolment in a course with the lessons it has completed, in one query (the
-   * lesson and course pages need both on every view), or null when not enrolled.
+   * A learner's enrolment in a course with the lessons it has completed (the lesson and course
+   * pages need both on every view), or null when not enrolled: from the learner's cached progress.
    */
   async findProgress(userId: number, courseId: number): Promise<CourseProgress | null> {
-    const [progress] = await this.progressWhere('e.user_id = ? AND e.course_id = ?', [userId, courseId]);
-    return progress ?? null;
+    return (await this.learnerProgress(userId)).find((progress) => progress.enrollment.courseId === courseId) ?? null;
   }
 
   /** The enrolments matching `where` (columns of `e`), each with its completed lessons, most recently active first, in one query. */
@@ -193,6 +227,7 @@ export class EnrollmentsService {
     await this.transactions.run(async (manager) => {
       const at = new Date();
       await manager.getRepository(Enrollment).update({ id: enrollment.id }, { lastModuleId: moduleId, lastActivityAt: at });
+      this.progressChanged(manager, [enrollment.userId]);
       for (const listener of this.visitListeners) await listener(manager, enrollment, visit, at);
       if (this.activityListeners.length === 0) return;
       const updated = await manager.getRepository(Enrollment).findOneByOrFail({ id: enrollment.id });
@@ -295,6 +330,7 @@ export class EnrollmentsService {
       if ((result.affected ?? 0) === 1) completedNow.add(id);
     }
     const updated = await enrollments.find({ where: { id: In(ids) }, order: { id: 'ASC' } });
+    this.progressChanged(manager, updated.map((e) => e.userId));
     for (const listener of this.activityListeners) await listener(manager, updated);
     for (const enrollment of updated.filter((e) => completedNow.has(e.id))) {
       for (const listener of this.completionListeners) await listener(manager, enrollment);
@@ -304,10 +340,10 @@ export class EnrollmentsService {
 
   /**
    * The learner's dashboard: each enrolment with its course and where to continue. One query
-   * whatever the number of enrolments (course outlines come from the shared cache).
+   * whatever the number of enrolments, none when warm (course outlines come from the shared cache).
    */
   async dashboard(userId: number) {
-    const progress = await this.progressWhere('e.user_id = ?', [userId]);
+    const progress = await this.learnerProgress(userId);
     const structures = await this.courses.structuresByIds(progress.map((p) => p.enrollment.courseId));
     const result = [];
     for (const { enrollment, completedModuleIds } of progress) {
