@@ -1,10 +1,11 @@
-import { copyFileSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { DataSource } from 'typeorm';
 import { Clock } from '../src/common/clock';
 import { CourseModule } from '../src/courses/course-module.entity';
+import { FILE_STORAGE, FileStorage } from '../src/storage/file-storage';
 import { Video } from '../src/videos/entities/video.entity';
 import { VideosService } from '../src/videos/videos.service';
 import { addLesson, createCourse, emptyContentDir, publish, saveLesson, signUp } from './support/authoring';
@@ -88,12 +89,15 @@ describe('Watching a lesson video', () => {
     const box = /<div class="video-offline" data-offline data-playlist="(\/media\/videos\/(\d+)\/[0-9a-f]{16}-144p\.m3u8)" data-rendition="144p"\s+data-bytes="(\d+)" data-budget="(\d+)" hidden>/.exec(page.text);
     expect(box).not.toBeNull();
     const [, playlist, videoId, bytes, budget] = box!;
-    const dir = t.app.get(VideosService).files.dirOf(Number(videoId));
+    const storage = t.app.get<FileStorage>(FILE_STORAGE);
     const prefix = playlist.split('/').pop()!.replace('.m3u8', '');
-    const onDisk = readdirSync(dir)
-      .filter((name) => name.startsWith(`${prefix}-`) && /-(init\.mp4|\d+\.m4s)$/.test(name))
-      .reduce((sum, name) => sum + statSync(join(dir, name)).size, 0);
-    expect(Number(bytes)).toBe(onDisk);
+    let stored = 0;
+    for (const key of await storage.list(`videos/${videoId}`)) {
+      const name = key.split('/').pop()!;
+      if (name.startsWith(`${prefix}-`) && /-(init\.mp4|\d+\.m4s)$/.test(name)) stored += (await storage.size(key))!;
+    }
+    expect(stored).toBeGreaterThan(0);
+    expect(Number(bytes)).toBe(stored);
     expect(Number(budget)).toBe(50 * 1024 * 1024);
     expect(page.text).toMatch(/<button type="button" data-offline-save>Save for watching offline \(144p, about [\d.]+ MB\)<\/button>/);
   });

@@ -8,6 +8,8 @@ import { Browser, csrfFrom, startTestApp, TestApp } from './support/test-app';
 import { CLIP, ffprobe, testClip } from './support/video-clip';
 import { Video } from '../src/videos/entities/video.entity';
 import { VideosService } from '../src/videos/videos.service';
+import { videoSpoolDir } from '../src/videos/video-files';
+import { FILE_STORAGE, FileStorage } from '../src/storage/file-storage';
 import { CourseModule } from '../src/courses/course-module.entity';
 import { withQueryTally } from '../src/database/query-counter';
 import { ContentService } from '../src/content/content.service';
@@ -89,6 +91,10 @@ describe('Video lessons (upload, transcode, captions, media)', () => {
     expect(video.progress).toBe(100);
     expect(video.durationMs).toBeGreaterThan(9_500);
     mediaDir = join(t.config.dataDir, 'files', 'videos', String(video.id));
+    // The upload moved from the local spool into the file storage as the kept original (VIDEO_KEEP_ORIGINAL defaults to true).
+    const storage = t.app.get<FileStorage>(FILE_STORAGE);
+    expect(await storage.size(`videos/${video.id}/original`)).toBe(clip.length);
+    expect(readdirSync(videoSpoolDir(t.config.dataDir)).filter((name) => !name.startsWith('incoming'))).toEqual([]);
     const ready = await trainer.get(page());
     expect(ready.text).not.toMatch(/http-equiv="refresh"/);
     expect(ready.text).toContain('Ready');
@@ -225,6 +231,11 @@ describe('Video lessons (upload, transcode, captions, media)', () => {
     }, 120_000, 250);
     expect(again.attempts).toBe(1);
     expect(again.outputPrefix).not.toBe(done.outputPrefix);
+    // The new transcode's files replaced the old ones in the storage: nothing of the old prefix is left.
+    const names = (await t.app.get<FileStorage>(FILE_STORAGE).list(`videos/${done.id}`)).map((key) => key.split('/').pop()!);
+    expect(names.filter((name) => name.startsWith(`${done.outputPrefix}-`))).toEqual([]);
+    expect(names.filter((name) => name.startsWith(`${again.outputPrefix}-`)).length).toBeGreaterThan(20);
+    expect(names).toContain('original');
   });
 
   it('a content/ folder names a lesson video and its captions; importing it again does not transcode again', async () => {

@@ -100,7 +100,7 @@ describe(CertificatesService.name, () => {
       createQueryBuilder: jest.fn(() => queryBuilder),
       queryRunner: { data: {} },
     } as unknown as EntityManager;
-    storage = { put: jest.fn(async (_key: string, _data: Buffer) => undefined), get: jest.fn(), exists: jest.fn() };
+    storage = { put: jest.fn(async (_key: string, _data: Buffer) => undefined), get: jest.fn(), exists: jest.fn() } as Partial<jest.Mocked<FileStorage>> as jest.Mocked<FileStorage>;
     issuerKeys = { signBoth: jest.fn(async () => ({ jws: 'signed.jws.value', dataIntegrity: { proof: { type: 'DataIntegrityProof' } }, kid: 'k1' })), did: 'did:web:exportready.example' };
     statusLists = { positionFor: jest.fn(async () => ({ list: 1, index: 4711 })) };
     enrollments = { onCourseCompleted: jest.fn() };

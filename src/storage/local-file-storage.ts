@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { assertStorageKey, FileStorage } from './file-storage';
+import { copyFile, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { dirname, join, relative, sep } from 'node:path';
+import type { Readable } from 'node:stream';
+import { assertStorageKey, ByteRange, FileStorage, LocalCopy } from './file-storage';
 
 const TEMP_DIR = '.tmp';
 const STALE_TEMP_MS = 60 * 60 * 1000;
@@ -35,6 +36,32 @@ export class LocalFileStorage implements FileStorage {
     }
   }
 
+  async putFile(key: string, localPath: string): Promise<void> {
+    const target = this.pathOf(key);
+    await mkdir(dirname(target), { recursive: true });
+    const handle = await open(localPath, 'r+');
+    try {
+      await handle.datasync();
+    } finally {
+      await handle.close();
+    }
+    try {
+      await rename(localPath, target);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
+      // Another disk: copy beside the target first, so the target still appears whole or not at all.
+      const temp = join(this.root, TEMP_DIR, `${randomBytes(8).toString('hex')}.tmp`);
+      await mkdir(dirname(temp), { recursive: true });
+      try {
+        await copyFile(localPath, temp);
+        await rename(temp, target);
+      } finally {
+        await rm(temp, { force: true });
+      }
+      await rm(localPath, { force: true });
+    }
+  }
+
   async get(key: string): Promise<Buffer | null> {
     try {
       return await readFile(this.pathOf(key));
@@ -51,6 +78,63 @@ export class LocalFileStorage implements FileStorage {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
       throw error;
     }
+  }
+
+  async size(key: string): Promise<number | null> {
+    try {
+      const info = await stat(this.pathOf(key));
+      return info.isFile() ? info.size : null;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw error;
+    }
+  }
+
+  async read(key: string, range?: ByteRange): Promise<Readable | null> {
+    // Opened before returning, so a missing file is a null here rather than a stream error later.
+    let handle;
+    try {
+      handle = await open(this.pathOf(key), 'r');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw error;
+    }
+    return handle.createReadStream(range ? { start: range.start, end: range.end } : {});
+  }
+
+  /** The stored file is already on this disk: its own path, nothing to release. */
+  async localCopy(key: string): Promise<LocalCopy | null> {
+    const path = this.pathOf(key);
+    if (!(await this.exists(key))) return null;
+    return { path, release: async () => undefined };
+  }
+
+  async list(folder: string): Promise<string[]> {
+    assertStorageKey(folder);
+    const start = join(this.root, folder);
+    const keys: string[] = [];
+    const walk = async (dir: string): Promise<void> => {
+      let entries;
+      try {
+        entries = await readdir(dir, { withFileTypes: true });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+        throw error;
+      }
+      for (const entry of entries) {
+        // Dot names are never keys (a writer's temp files, folders of the old layout).
+        if (entry.name.startsWith('.')) continue;
+        const path = join(dir, entry.name);
+        if (entry.isDirectory()) await walk(path);
+        else if (entry.isFile()) keys.push(relative(this.root, path).split(sep).join('/'));
+      }
+    };
+    await walk(start);
+    return keys.sort();
+  }
+
+  async delete(key: string): Promise<void> {
+    await rm(this.pathOf(key), { force: true });
   }
 
   /** Removes temp files left by processes that died mid-write (recent ones may still be in use). */

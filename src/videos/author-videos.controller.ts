@@ -64,7 +64,7 @@ export class AuthorVideosController {
   async uploadStatus(@Param('videoId', ParseIntPipe) videoId: number, @CurrentUser() user: User) {
     const video = await this.videos.videoOfCourse(videoId);
     await this.access.access(user, video.courseId);
-    return { videoId, size: video.sizeBytes, received: await this.videos.files.receivedBytes(videoId), status: video.status, error: video.error };
+    return { videoId, size: video.sizeBytes, received: await this.videos.receivedBytes(video), status: video.status, error: video.error };
   }
 
   @Get(':courseId/:slug')

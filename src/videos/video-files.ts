@@ -1,12 +1,22 @@
-import { createWriteStream } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { copyFile, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import type { FileStorage, LocalCopy } from '../storage/file-storage';
 
 /** Names a browser may ask for under /media/videos/<id>/: what the transcode and the caption upload write, nothing else (not the original). */
 export const MEDIA_FILE_NAME =
   /^(?:[0-9a-f]{16}-(?:(?:144p|240p|360p|480p|audio)(?:-init\.mp4|-\d{3,5}\.m4s|\.m3u8)|master\.m3u8|poster\.jpg|240p\.mp4|audio\.m4a)|captions-(?:en|ur)-[0-9a-f]{16}\.vtt)$/;
+
+/** The local folder for videos still being made (see VideoFiles). */
+export function videoSpoolDir(dataDir: string): string {
+  return join(dataDir, 'spool', 'videos');
+}
+
+/** A transcode's output: `<prefix>-…`, where the prefix is new for every transcode. */
+const TRANSCODE_OUTPUT = /^([0-9a-f]{16})-/;
 
 export const MEDIA_CONTENT_TYPES: Record<string, string> = {
   m3u8: 'application/vnd.apple.mpegurl',
@@ -18,28 +28,39 @@ export const MEDIA_CONTENT_TYPES: Record<string, string> = {
 };
 
 /**
- * A video's files on the local disk (DATA_DIR/files/videos/<id>/): the upload as `original`
- * while it arrives and after, the transcoded files beside it. ffmpeg writes into a work
- * folder that is moved into place only when the whole transcode succeeded.
+ * A video's files. What learners get, and the kept original, live in the file storage under
+ * `videos/<id>/`. What is still being made lives in a local spool (DATA_DIR/spool/videos): an
+ * upload while its chunks arrive (`<id>.upload`, appended to, which a bucket cannot do), and
+ * ffmpeg's work folder, whose files go into the storage only when the whole transcode succeeded.
  */
 export class VideoFiles {
-  constructor(readonly root: string) {}
+  constructor(
+    private readonly storage: FileStorage,
+    readonly spool: string,
+  ) {}
 
-  dirOf(videoId: number): string {
-    return join(this.root, String(videoId));
+  keyOf(videoId: number, name: string): string {
+    return `videos/${videoId}/${name}`;
   }
 
-  originalOf(videoId: number): string {
-    return join(this.dirOf(videoId), 'original');
+  private originalKey(videoId: number): string {
+    return this.keyOf(videoId, 'original');
   }
 
-  mediaPath(videoId: number, name: string): string | null {
-    return MEDIA_FILE_NAME.test(name) ? join(this.dirOf(videoId), name) : null;
+  /** An upload on its way in. */
+  uploadPathOf(videoId: number): string {
+    return join(this.spool, `${videoId}.upload`);
   }
 
-  async receivedBytes(videoId: number): Promise<number> {
+  /** The storage key a browser's request names, or null when the name is not one we serve. */
+  mediaKey(videoId: number, name: string): string | null {
+    return MEDIA_FILE_NAME.test(name) ? this.keyOf(videoId, name) : null;
+  }
+
+  /** How much of an upload in progress the server holds: where a client resumes. */
+  async uploadedBytes(videoId: number): Promise<number> {
     try {
-      return (await stat(this.originalOf(videoId))).size;
+      return (await stat(this.uploadPathOf(videoId))).size;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
       throw error;
@@ -51,8 +72,8 @@ export class VideoFiles {
    * new size. The caller has checked that offset is the current size.
    */
   async append(videoId: number, offset: number, body: Readable, maxBytes: number): Promise<number> {
-    await mkdir(this.dirOf(videoId), { recursive: true });
-    const path = this.originalOf(videoId);
+    await mkdir(this.spool, { recursive: true });
+    const path = this.uploadPathOf(videoId);
     const handle = await open(path, 'a');
     await handle.truncate(offset);
     await handle.close();
@@ -71,48 +92,88 @@ export class VideoFiles {
     return (await stat(path)).size;
   }
 
-  /** Moves a file already on disk (a whole upload from the plain form) in as the original. */
+  /** Moves a file already on disk (a whole upload from the plain form) in as the upload. */
   async adopt(videoId: number, file: string): Promise<void> {
-    await mkdir(this.dirOf(videoId), { recursive: true });
-    await rename(file, this.originalOf(videoId));
+    await mkdir(this.spool, { recursive: true });
+    await rename(file, this.uploadPathOf(videoId));
+  }
+
+  /** Copies a file (a content/ folder's video) in as the upload. */
+  async copyIn(videoId: number, file: string): Promise<void> {
+    await mkdir(this.spool, { recursive: true });
+    await copyFile(file, this.uploadPathOf(videoId));
+  }
+
+  /** The finished, checked upload becomes the stored original the worker transcodes from. */
+  async storeUpload(videoId: number): Promise<void> {
+    await this.storage.putFile(this.originalKey(videoId), this.uploadPathOf(videoId));
+  }
+
+  async discardUpload(videoId: number): Promise<void> {
+    await rm(this.uploadPathOf(videoId), { force: true });
+  }
+
+  async originalSize(videoId: number): Promise<number | null> {
+    return this.storage.size(this.originalKey(videoId));
+  }
+
+  /** The original as a file ffmpeg can read (fetched into `scratchDir` when the storage is remote). */
+  async localOriginal(videoId: number, scratchDir: string): Promise<LocalCopy> {
+    const copy = await this.storage.localCopy(this.originalKey(videoId), scratchDir);
+    if (!copy) throw new Error(`the original of video ${videoId} is gone`);
+    return copy;
+  }
+
+  async removeOriginal(videoId: number): Promise<void> {
+    await this.storage.delete(this.originalKey(videoId));
   }
 
   async workDir(videoId: number, prefix: string): Promise<string> {
-    const dir = join(this.dirOf(videoId), `.work-${prefix}`);
+    const dir = join(this.spool, `work-${videoId}-${prefix}`);
     await rm(dir, { recursive: true, force: true });
     await mkdir(dir, { recursive: true });
     return dir;
   }
 
-  /** Moves a finished transcode into place and deletes what earlier transcodes of the video made. */
+  /**
+   * Puts a finished transcode's files into the storage, then deletes what earlier transcodes of
+   * the video made. The playlists go in last, so no stored playlist names a segment not yet there.
+   */
   async publishWork(videoId: number, prefix: string): Promise<void> {
-    const dir = this.dirOf(videoId);
-    const work = join(dir, `.work-${prefix}`);
-    for (const name of await readdir(work)) await rename(join(work, name), join(dir, name));
+    const work = join(this.spool, `work-${videoId}-${prefix}`);
+    const names = (await readdir(work)).filter((name) => name.startsWith(`${prefix}-`));
+    const playlistsLast = [...names.filter((n) => !n.endsWith('.m3u8')), ...names.filter((n) => n.endsWith('.m3u8'))];
+    for (const name of playlistsLast) await this.storage.putFile(this.keyOf(videoId, name), join(work, name));
     await rm(work, { recursive: true, force: true });
-    for (const name of await readdir(dir)) {
-      if (/^[0-9a-f]{16}-/.test(name) && !name.startsWith(`${prefix}-`)) await rm(join(dir, name), { force: true });
-      if (name.startsWith('.work-') && name !== `.work-${prefix}`) await rm(join(dir, name), { recursive: true, force: true });
+    for (const key of await this.storage.list(`videos/${videoId}`)) {
+      const match = TRANSCODE_OUTPUT.exec(key.slice(key.lastIndexOf('/') + 1));
+      if (match && match[1] !== prefix) await this.storage.delete(key);
     }
   }
 
   async discardWork(videoId: number, prefix: string): Promise<void> {
-    await rm(join(this.dirOf(videoId), `.work-${prefix}`), { recursive: true, force: true });
-  }
-
-  async removeOriginal(videoId: number): Promise<void> {
-    await rm(this.originalOf(videoId), { force: true });
+    await rm(join(this.spool, `work-${videoId}-${prefix}`), { recursive: true, force: true });
   }
 
   async writeFile(videoId: number, name: string, data: string): Promise<void> {
-    await mkdir(this.dirOf(videoId), { recursive: true });
-    const temp = join(this.dirOf(videoId), `.${name}.tmp`);
-    await writeFile(temp, data);
-    await rename(temp, join(this.dirOf(videoId), name));
+    await this.storage.put(this.keyOf(videoId, name), Buffer.from(data));
+  }
+
+  async readFile(videoId: number, name: string): Promise<Buffer | null> {
+    return this.storage.get(this.keyOf(videoId, name));
   }
 }
 
 export class ChunkTooLargeError extends Error {}
+
+/** SHA-256 and size of a file, read as a stream: a video may be far larger than the heap. */
+export async function hashFile(path: string): Promise<{ sha: string; size: number }> {
+  const hash = createHash('sha256');
+  let size = 0;
+  const source = createReadStream(path).on('data', (chunk) => (size += chunk.length));
+  await pipeline(source, hash);
+  return { sha: hash.digest('hex'), size };
+}
 
 async function truncateTo(path: string, size: number): Promise<void> {
   const handle = await open(path, 'r+');

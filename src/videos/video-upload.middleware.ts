@@ -7,6 +7,7 @@ import type { NextFunction, Request, Response } from 'express';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import type { User } from '../users/user.entity';
+import { videoSpoolDir } from './video-files';
 
 /** A file of a multipart form, already on disk. */
 export interface UploadedVideoFile {
@@ -48,7 +49,7 @@ export class VideoUploadMiddleware implements NestMiddleware {
     if ((role !== 'trainer' && role !== 'admin') || !boundary) return next();
     const limit = this.config.video.maxBytes + FORM_OVERHEAD_BYTES;
     if (Number(req.headers['content-length'] ?? 0) > limit) return next(httpError(413, 'request entity too large'));
-    const dir = join(this.config.dataDir, 'files', 'videos', '.incoming');
+    const dir = join(videoSpoolDir(this.config.dataDir), 'incoming');
     await mkdir(dir, { recursive: true });
     const files: UploadedVideoFile[] = [];
     res.on('close', () => void Promise.all(files.map((f) => rm(f.path, { force: true }))));

@@ -1,6 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { copyFile, mkdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
@@ -11,6 +10,7 @@ import { SharedCacheService } from '../cache/shared-cache.service';
 import { DomainError, ErrorCode, FormInvalidError, NotFoundError } from '../common/domain-error';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
+import { FILE_STORAGE, FileStorage, LocalCopy } from '../storage/file-storage';
 import { CourseModule } from '../courses/course-module.entity';
 import { TransactionRunner } from '../database/transaction-runner';
 import { BackgroundJobs, within } from '../queues/background-jobs';
@@ -23,7 +23,7 @@ import { Video } from './entities/video.entity';
 import type { CaptionLang, CourseVideos, LessonVideoView } from './lesson-video-view';
 import { NotAVideoError, Transcoder } from './transcoder';
 import { DOWNLOAD_STEP } from './video-ladder';
-import { ChunkTooLargeError, VideoFiles } from './video-files';
+import { ChunkTooLargeError, hashFile, VideoFiles, videoSpoolDir } from './video-files';
 import { REQUEUE_VIDEOS_SCHEDULE, TRANSCODE_VIDEO_JOB, transcodeJobId, TranscodeVideoJob, VIDEOS_QUEUE } from './videos.queue';
 import { CaptionsInvalidError, parseWebVtt, writeWebVtt } from '../common/webvtt';
 
@@ -72,8 +72,9 @@ export class VideosService implements OnModuleInit {
     private readonly shared: SharedCacheService,
     private readonly publishing: PublishingService,
     private readonly content: ContentService,
+    @Inject(FILE_STORAGE) storage: FileStorage,
   ) {
-    this.files = new VideoFiles(join(config.dataDir, 'files', 'videos'));
+    this.files = new VideoFiles(storage, videoSpoolDir(config.dataDir));
     this.transcoder = new Transcoder(config.video.ffmpegPath, config.video.ffprobePath);
     this.cache = shared.create<CourseVideos>('videos', { ttlMs: 10 * 60_000, maxEntries: 500 });
   }
@@ -150,7 +151,7 @@ export class VideosService implements OnModuleInit {
    */
   async receiveChunk(video: Video, offset: number, body: Readable): Promise<Video> {
     if (video.status !== 'uploading') throw new DomainError(ErrorCode.Conflict, 'videos.upload_finished');
-    const held = await this.files.receivedBytes(video.id);
+    const held = await this.files.uploadedBytes(video.id);
     if (offset !== held) throw new UploadOffsetError(held);
     let received: number;
     try {
@@ -172,19 +173,27 @@ export class VideosService implements OnModuleInit {
     return this.finishUpload({ ...video, receivedBytes: file.size });
   }
 
-  /** Checks the upload with ffprobe: a file that is not a video fails at once, with the reason shown to the trainer. */
+  /** How much of the video the server holds: an upload's bytes so far, or all of them once it is in. */
+  async receivedBytes(video: Video): Promise<number> {
+    return video.status === 'uploading' ? this.files.uploadedBytes(video.id) : video.receivedBytes;
+  }
+
+  /**
+   * Checks the upload with ffprobe: a file that is not a video fails at once, with the reason
+   * shown to the trainer. A good one goes into the file storage before it is queued.
+   */
   private async finishUpload(video: Video): Promise<Video> {
-    const original = this.files.originalOf(video.id);
     try {
-      const probed = await this.transcoder.probe(original);
-      const sha = createHash('sha256').update(await readFile(original)).digest('hex');
+      const probed = await this.transcoder.probe(this.files.uploadPathOf(video.id));
+      const { sha } = await hashFile(this.files.uploadPathOf(video.id));
+      await this.files.storeUpload(video.id);
       await this.transactions.run((manager) =>
         manager.update(Video, { id: video.id }, { status: 'queued', durationMs: probed.durationMs, width: probed.width, height: probed.height, sourceSha256: sha, updatedAt: new Date() }),
       );
     } catch (error) {
       if (!(error instanceof NotAVideoError)) throw error;
       await this.markFailed(video.id, `not a video: ${error.message}`);
-      await this.files.removeOriginal(video.id);
+      await this.files.discardUpload(video.id);
       throw new FormInvalidError({ video: 'videos.not_a_video' });
     }
     const queued = await this.videoOfCourse(video.id);
@@ -259,24 +268,24 @@ export class VideosService implements OnModuleInit {
   async importFolderVideos(manager: EntityManager, courseId: number, videos: FolderVideo[]): Promise<void> {
     const now = new Date();
     for (const entry of videos) {
-      const data = await readFile(entry.video);
-      const sha = createHash('sha256').update(data).digest('hex');
+      const { sha, size } = await hashFile(entry.video);
       const row = await manager.findOneBy(LessonVideo, { courseId, lessonSlug: entry.lessonSlug });
       const current = row?.publishedVideoId ? await manager.findOneBy(Video, { id: row.publishedVideoId }) : null;
       let video = current && current.sourceSha256 === sha ? current : null;
       if (!video) {
         video = await manager.save(
-          manager.create(Video, { courseId, lessonSlug: entry.lessonSlug, status: 'queued', progress: 0, originalName: entry.video.split('/').pop()!, sizeBytes: data.length, receivedBytes: data.length, sourceSha256: sha, attempts: 0, uploadedBy: null, createdAt: now, updatedAt: now }),
+          manager.create(Video, { courseId, lessonSlug: entry.lessonSlug, status: 'queued', progress: 0, originalName: entry.video.split('/').pop()!, sizeBytes: size, receivedBytes: size, sourceSha256: sha, attempts: 0, uploadedBy: null, createdAt: now, updatedAt: now }),
         );
-        await mkdir(this.files.dirOf(video.id), { recursive: true });
-        await copyFile(entry.video, this.files.originalOf(video.id));
+        await this.files.copyIn(video.id, entry.video);
         try {
-          const probed = await this.transcoder.probe(this.files.originalOf(video.id));
+          const probed = await this.transcoder.probe(this.files.uploadPathOf(video.id));
+          await this.files.storeUpload(video.id);
           await manager.update(Video, { id: video.id }, { durationMs: probed.durationMs, width: probed.width, height: probed.height });
           const queued = video;
           this.transactions.afterCommit(manager, () => void this.enqueue(queued));
         } catch (error) {
           if (!(error instanceof NotAVideoError)) throw error;
+          await this.files.discardUpload(video.id);
           await manager.update(Video, { id: video.id }, { status: 'failed', error: `not a video: ${error.message}`.slice(0, 500) });
         }
       }
@@ -323,14 +332,17 @@ export class VideosService implements OnModuleInit {
     const work = await this.files.workDir(videoId, prefix);
     let lastWrite = Date.now();
     let writing: Promise<unknown> = Promise.resolve();
+    let original: LocalCopy | undefined;
     try {
-      const source = await this.transcoder.probe(this.files.originalOf(videoId));
-      const result = await this.transcoder.transcode(this.files.originalOf(videoId), source, work, prefix, (percent) => {
+      original = await this.files.localOriginal(videoId, work);
+      const source = await this.transcoder.probe(original.path);
+      const result = await this.transcoder.transcode(original.path, source, work, prefix, (percent) => {
         if (Date.now() - lastWrite < PROGRESS_WRITE_MS) return;
         lastWrite = Date.now();
         writing = writing.then(() => this.transactions.run((manager) => manager.update(Video, { id: videoId }, { progress: percent })));
       });
       await writing;
+      await original.release();
       await this.files.publishWork(videoId, prefix);
       await this.transactions.run(async (manager) => {
         await manager.update(Video, { id: videoId }, {
@@ -349,6 +361,7 @@ export class VideosService implements OnModuleInit {
       if (!this.config.video.keepOriginal) await this.files.removeOriginal(videoId);
     } catch (error) {
       await writing.catch(() => undefined);
+      await original?.release();
       await this.files.discardWork(videoId, prefix);
       await this.markFailed(videoId, error instanceof Error ? error.message : String(error));
       throw error;
@@ -376,7 +389,7 @@ export class VideosService implements OnModuleInit {
   async retry(videoId: number): Promise<Video> {
     const video = await this.videoOfCourse(videoId);
     if (video.status !== 'failed') throw new DomainError(ErrorCode.Conflict, 'videos.retry_not_failed');
-    if ((await this.files.receivedBytes(videoId)) !== video.sizeBytes) throw new DomainError(ErrorCode.Conflict, 'videos.retry_no_original');
+    if ((await this.files.originalSize(videoId)) !== video.sizeBytes) throw new DomainError(ErrorCode.Conflict, 'videos.retry_no_original');
     const attempts = video.attempts + 1;
     await this.transactions.run(async (manager) => {
       await manager.update(Video, { id: videoId }, { status: 'queued', error: null, progress: 0, attempts, updatedAt: new Date() });
@@ -420,7 +433,7 @@ export class VideosService implements OnModuleInit {
     const minutes = (video.durationMs ?? 0) / 60_000;
     const transcript = [];
     for (const caption of captions) {
-      const text = await readFile(join(this.files.dirOf(video.id), caption.fileName)).catch(() => null);
+      const text = await this.files.readFile(video.id, caption.fileName);
       if (text) transcript.push({ lang: caption.lang, cues: parseWebVtt(text).map((cue) => ({ start: cue.start, text: cue.text })) });
     }
     return {

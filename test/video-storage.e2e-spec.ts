@@ -1,0 +1,109 @@
+import { readdirSync } from 'node:fs';
+import { DataSource } from 'typeorm';
+import { FILE_STORAGE, FileStorage } from '../src/storage/file-storage';
+import { Video } from '../src/videos/entities/video.entity';
+import { videoSpoolDir } from '../src/videos/video-files';
+import { VideosService } from '../src/videos/videos.service';
+import { addLesson, createCourse, emptyContentDir, postMultipart, saveLesson, signUp } from './support/authoring';
+import { waitFor } from './support/certificates';
+import { Browser, startTestApp, TestApp } from './support/test-app';
+import { testClip } from './support/video-clip';
+
+jest.setTimeout(180_000);
+
+/**
+ * Videos live in the file storage (FILE_STORAGE, keys videos/<id>/…) and are streamed from it;
+ * only uploads in progress and ffmpeg's work stay in the local spool. Here the original is not
+ * kept (VIDEO_KEEP_ORIGINAL=false).
+ */
+describe('Video files in the file storage', () => {
+  let t: TestApp;
+  let storage: FileStorage;
+  let video: Video;
+  let admin: Browser;
+
+  beforeAll(async () => {
+    t = await startTestApp({ CONTENT_DIR: emptyContentDir(), IMPORT_CONTENT_ON_START: 'false', VIDEO_KEEP_ORIGINAL: 'false' });
+    storage = t.app.get<FileStorage>(FILE_STORAGE);
+    const trainer = await signUp(t, 'trainer@example.pk', 'trainer');
+    admin = await signUp(t, 'admin@example.pk', 'admin');
+    const courseId = await createCourse(trainer);
+    const lesson = await addLesson(trainer, courseId, 'Packing a carton');
+    await saveLesson(trainer, courseId, lesson, { bodyMarkdown: 'Watch a carton being packed.' });
+    const page = `/author/videos/${courseId}/${lesson}`;
+    expect((await postMultipart(trainer, page, page, {}, { field: 'video', name: 'carton.mp4', data: testClip(), type: 'video/mp4' })).status).toBe(303);
+    video = await waitFor('the transcode', async () => {
+      const row = await t.app.get(DataSource).getRepository(Video).findOne({ where: {}, order: { id: 'DESC' } });
+      if (row?.status === 'failed') throw new Error(`transcode failed: ${row.error}`);
+      return row?.status === 'ready' ? row : null;
+    }, 150_000, 250);
+  });
+
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  const url = (name: string) => `/media/videos/${video.id}/${video.outputPrefix}-${name}`;
+
+  it('keeps every served file in the storage, drops the original once transcoded, and leaves the spool empty', async () => {
+    const names = (await storage.list(`videos/${video.id}`)).map((key) => key.split('/').pop()!);
+    expect(names).not.toContain('original');
+    for (const name of ['master.m3u8', '144p.m3u8', '144p-init.mp4', '144p-000.m4s', '480p-002.m4s', 'audio.m3u8', 'poster.jpg', '240p.mp4', 'audio.m4a']) {
+      expect(names).toContain(`${video.outputPrefix}-${name}`);
+    }
+    expect(readdirSync(videoSpoolDir(t.config.dataDir)).filter((name) => name !== 'incoming')).toEqual([]);
+    expect(readdirSync(`${videoSpoolDir(t.config.dataDir)}/incoming`)).toEqual([]);
+    // Without its original a failed video cannot be retried: the trainer uploads again.
+    await t.app.get(VideosService).markFailed(video.id, 'ffmpeg was killed');
+    const retry = await admin.submit('/admin/videos', `/admin/videos/${video.id}/retry`, {});
+    expect(retry.status).toBe(409);
+  });
+
+  it('streams a file whole, by range, by HEAD and as 304, byte for byte what the storage holds', async () => {
+    const anonymous = new Browser(t.server);
+    const key = `videos/${video.id}/${video.outputPrefix}-240p.mp4`;
+    const stored = (await storage.get(key))!;
+    const size = stored.length;
+    expect(size).toBeGreaterThan(10_000);
+
+    const whole = await anonymous.get(url('240p.mp4')).buffer(true);
+    expect(whole.status).toBe(200);
+    expect(whole.headers['content-length']).toBe(String(size));
+    expect(whole.headers['accept-ranges']).toBe('bytes');
+    expect(whole.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect(Buffer.compare(whole.body as Buffer, stored)).toBe(0);
+
+    const middle = await anonymous.get(url('240p.mp4')).set('Range', 'bytes=100-199').buffer(true);
+    expect(middle.status).toBe(206);
+    expect(middle.headers['content-range']).toBe(`bytes 100-199/${size}`);
+    expect(Buffer.compare(middle.body as Buffer, stored.subarray(100, 200))).toBe(0);
+
+    const tail = await anonymous.get(url('240p.mp4')).set('Range', 'bytes=-50').buffer(true);
+    expect(tail.status).toBe(206);
+    expect(tail.headers['content-range']).toBe(`bytes ${size - 50}-${size - 1}/${size}`);
+    expect(Buffer.compare(tail.body as Buffer, stored.subarray(size - 50))).toBe(0);
+
+    const rest = await anonymous.get(url('240p.mp4')).set('Range', `bytes=${size - 10}-`).buffer(true);
+    expect(rest.status).toBe(206);
+    expect((rest.body as Buffer).length).toBe(10);
+
+    const past = await anonymous.get(url('240p.mp4')).set('Range', `bytes=${size + 5}-`);
+    expect(past.status).toBe(416);
+    expect(past.headers['content-range']).toBe(`bytes */${size}`);
+
+    const head = await anonymous.agent.head(url('240p.mp4'));
+    expect(head.status).toBe(200);
+    expect(head.headers['content-length']).toBe(String(size));
+
+    const again = await anonymous.get(url('240p.mp4')).set('If-None-Match', whole.headers['etag']);
+    expect(again.status).toBe(304);
+    // A range asked "if still this version" of another version gets the whole file.
+    const stale = await anonymous.get(url('240p.mp4')).set('Range', 'bytes=0-9').set('If-Range', '"0"');
+    expect(stale.status).toBe(200);
+
+    // Names outside the transcode's pattern, and files that are not there, are 404.
+    expect((await anonymous.get(`/media/videos/${video.id}/original`)).status).toBe(404);
+    expect((await anonymous.get(`/media/videos/${video.id}/${'0'.repeat(16)}-240p.mp4`)).status).toBe(404);
+    expect((await anonymous.get(`/media/videos/${video.id + 1}/${video.outputPrefix}-240p.mp4`)).status).toBe(404);
+  });
+});
