@@ -10,7 +10,7 @@ import { QuizAttempt } from '../src/quizzes/entities/quiz-attempt.entity';
 import { waitFor } from './support/certificates';
 import { completeLessons } from './support/learning';
 import { Browser, startTestApp, TestApp } from './support/test-app';
-import { REQUEUE_VIDEOS_SCHEDULE } from '../src/videos/videos.queue';
+import { REQUEUE_VIDEOS_SCHEDULE, SWEEP_VIDEOS_SCHEDULE } from '../src/videos/videos.queue';
 
 jest.setTimeout(90_000);
 
@@ -50,7 +50,7 @@ describe('periodic work runs in worker processes only, on BullMQ job schedulers'
     expect(await db.getRepository(QuizAttempt).findOneByOrFail({ id: attemptId })).toMatchObject({ status: 'in_progress' });
 
     worker = await startWorker({ ...t.config, role: 'worker' });
-    const expected = [...Object.values(SCHEDULES), REQUEUE_VIDEOS_SCHEDULE];
+    const expected = [...Object.values(SCHEDULES), REQUEUE_VIDEOS_SCHEDULE, SWEEP_VIDEOS_SCHEDULE];
     const schedulers = await waitFor('the worker to register its schedules', async () => {
       const found = await queue.getJobSchedulers();
       return found.length === expected.length ? found : null;

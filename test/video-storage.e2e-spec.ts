@@ -1,10 +1,10 @@
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { DataSource } from 'typeorm';
 import { FILE_STORAGE, FileStorage } from '../src/storage/file-storage';
 import { Video } from '../src/videos/entities/video.entity';
 import { videoSpoolDir } from '../src/videos/video-files';
 import { VideosService } from '../src/videos/videos.service';
-import { addLesson, createCourse, emptyContentDir, postMultipart, saveLesson, signUp } from './support/authoring';
+import { addLesson, createCourse, emptyContentDir, postMultipart, publish, saveLesson, signUp } from './support/authoring';
 import { waitFor } from './support/certificates';
 import { Browser, startTestApp, TestApp } from './support/test-app';
 import { testClip } from './support/video-clip';
@@ -21,16 +21,19 @@ describe('Video files in the file storage', () => {
   let storage: FileStorage;
   let video: Video;
   let admin: Browser;
+  let trainer: Browser;
+  let courseId: number;
+  let page: string;
 
   beforeAll(async () => {
     t = await startTestApp({ CONTENT_DIR: emptyContentDir(), IMPORT_CONTENT_ON_START: 'false', VIDEO_KEEP_ORIGINAL: 'false' });
     storage = t.app.get<FileStorage>(FILE_STORAGE);
-    const trainer = await signUp(t, 'trainer@example.pk', 'trainer');
+    trainer = await signUp(t, 'trainer@example.pk', 'trainer');
     admin = await signUp(t, 'admin@example.pk', 'admin');
-    const courseId = await createCourse(trainer);
+    courseId = await createCourse(trainer);
     const lesson = await addLesson(trainer, courseId, 'Packing a carton');
     await saveLesson(trainer, courseId, lesson, { bodyMarkdown: 'Watch a carton being packed.' });
-    const page = `/author/videos/${courseId}/${lesson}`;
+    page = `/author/videos/${courseId}/${lesson}`;
     expect((await postMultipart(trainer, page, page, {}, { field: 'video', name: 'carton.mp4', data: testClip(), type: 'video/mp4' })).status).toBe(303);
     video = await waitFor('the transcode', async () => {
       const row = await t.app.get(DataSource).getRepository(Video).findOne({ where: {}, order: { id: 'DESC' } });
@@ -57,6 +60,7 @@ describe('Video files in the file storage', () => {
     await t.app.get(VideosService).markFailed(video.id, 'ffmpeg was killed');
     const retry = await admin.submit('/admin/videos', `/admin/videos/${video.id}/retry`, {});
     expect(retry.status).toBe(409);
+    await t.app.get(DataSource).getRepository(Video).update({ id: video.id }, { status: 'ready', error: null });
   });
 
   it('streams a file whole, by range, by HEAD and as 304, byte for byte what the storage holds', async () => {
@@ -105,5 +109,71 @@ describe('Video files in the file storage', () => {
     expect((await anonymous.get(`/media/videos/${video.id}/original`)).status).toBe(404);
     expect((await anonymous.get(`/media/videos/${video.id}/${'0'.repeat(16)}-240p.mp4`)).status).toBe(404);
     expect((await anonymous.get(`/media/videos/${video.id + 1}/${video.outputPrefix}-240p.mp4`)).status).toBe(404);
+  });
+
+  it('a trainer removes a caption track and the video; the sweep deletes the files only once no lesson, draft or published, has used it for VIDEO_UNUSED_DAYS', async () => {
+    const vtt = (text: string) => Buffer.from(`WEBVTT\n\n00:00.000 --> 00:04.000\n${text}\n`);
+    for (const lang of ['en', 'ur']) {
+      expect((await postMultipart(trainer, page, `${page}/captions`, { lang }, { field: 'captions', name: `${lang}.vtt`, data: vtt(`words in ${lang}`), type: 'text/vtt' })).status).toBe(303);
+    }
+    const captionKeys = async () => (await storage.list(`videos/${video.id}`)).filter((key) => key.includes('/captions-'));
+    expect(await captionKeys()).toHaveLength(2);
+    // Uploading a language again replaces its file.
+    expect((await postMultipart(trainer, page, `${page}/captions`, { lang: 'en' }, { field: 'captions', name: 'en.vtt', data: vtt('better words'), type: 'text/vtt' })).status).toBe(303);
+    expect(await captionKeys()).toHaveLength(2);
+
+    const removed = await trainer.submit(page, `${page}/captions/ur/remove`, {});
+    expect(removed.status).toBe(303);
+    const after = await trainer.get(removed.headers.location);
+    expect(after.text).toContain('Captions removed.');
+    expect(after.text).not.toContain('Remove the Urdu captions');
+    expect(after.text).toContain('Remove the English captions');
+    expect((await captionKeys()).map((key) => key.split('/').pop()!.slice(0, 12))).toEqual(['captions-en-']);
+    expect((await trainer.submit(page, `${page}/captions/ur/remove`, {})).status).toBe(404);
+    // Without the CSRF token nothing is removed.
+    expect((await trainer.agent.post(`${page}/captions/en/remove`).type('form').send({})).status).toBe(403);
+    expect(await captionKeys()).toHaveLength(1);
+
+    // Published, then taken off the draft: learners keep it, and so does the sweep.
+    expect((await publish(trainer, courseId)).status).toBe(303);
+    const gone = await trainer.submit(page, `${page}/remove`, {});
+    expect(gone.status).toBe(303);
+    expect((await trainer.get(gone.headers.location)).text).toContain('Learners still see the previously published video until you publish the course.');
+    const service = t.app.get(VideosService);
+    expect((await service.videosForCourse(courseId)).size).toBe(1);
+    const day = 24 * 3600_000;
+    const t0 = Date.now();
+    expect(await service.sweep(new Date(t0 + 30 * day))).toEqual({ abandoned: 0, released: 0, deleted: 0 });
+
+    // Published again without it: unused from the next sweep on, deleted 7 days (VIDEO_UNUSED_DAYS) later.
+    expect((await publish(trainer, courseId)).status).toBe(303);
+    await waitFor('the lesson page to lose the video', async () => ((await service.videosForCourse(courseId)).size === 0 ? true : null));
+    expect(await service.sweep(new Date(t0 + 1 * day))).toEqual({ abandoned: 0, released: 1, deleted: 0 });
+    expect(await service.sweep(new Date(t0 + 7 * day))).toEqual({ abandoned: 0, released: 0, deleted: 0 });
+    expect((await storage.list(`videos/${video.id}`)).length).toBeGreaterThan(20);
+    expect(await service.sweep(new Date(t0 + 8 * day))).toEqual({ abandoned: 0, released: 0, deleted: 1 });
+    expect(await storage.list(`videos/${video.id}`)).toEqual([]);
+    expect((await new Browser(t.server).get(url('poster.jpg'))).status).toBe(404);
+    const row = await t.app.get(DataSource).getRepository(Video).findOneByOrFail({ id: video.id });
+    expect(row.filesDeletedAt).not.toBeNull();
+    expect(await service.sweep(new Date(t0 + 9 * day))).toEqual({ abandoned: 0, released: 0, deleted: 0 });
+  });
+
+  it('an upload nobody finishes within a day fails with its reason and leaves nothing in the spool', async () => {
+    const clip = testClip();
+    const form = await trainer.get(page);
+    const token = /name="_csrf" value="([^"]+)"/.exec(form.text)![1];
+    const start = await trainer.agent.post(`${page}/uploads`).set('x-csrf-token', token).send({ name: 'half.mp4', size: clip.length });
+    const { uploadUrl, videoId } = start.body as { uploadUrl: string; videoId: number };
+    expect((await trainer.agent.put(`${uploadUrl}?offset=0`).set('x-csrf-token', token).set('content-type', 'application/octet-stream').send(clip.subarray(0, 1000))).status).toBe(200);
+    const spoolFile = `${videoSpoolDir(t.config.dataDir)}/${videoId}.upload`;
+    expect(existsSync(spoolFile)).toBe(true);
+    const service = t.app.get(VideosService);
+    expect((await service.sweep(new Date(Date.now() + 3600_000))).abandoned).toBe(0);
+    expect((await service.sweep(new Date(Date.now() + 25 * 3600_000))).abandoned).toBe(1);
+    expect(existsSync(spoolFile)).toBe(false);
+    const shown = await trainer.get(page);
+    expect(shown.text).toContain('the upload was not finished within 24 hours');
+    expect((await trainer.agent.put(`${uploadUrl}?offset=1000`).set('x-csrf-token', token).set('content-type', 'application/octet-stream').send(clip.subarray(1000, 2000))).status).toBe(409);
   });
 });

@@ -48,6 +48,7 @@ describe('Video lessons (upload, transcode, captions, media)', () => {
     const clip = testClip();
     const form = await trainer.get(page());
     expect(form.status).toBe(200);
+    expect(form.text).toMatch(/<span class="meta">\(Draft\)<\/span>/);
     const token = csrfFrom(form.text);
     const start = await trainer.agent.post(`${page()}/uploads`).set('x-csrf-token', token).send({ name: 'pricing.mp4', size: clip.length });
     expect(start.status).toBe(201);
@@ -98,6 +99,7 @@ describe('Video lessons (upload, transcode, captions, media)', () => {
     const ready = await trainer.get(page());
     expect(ready.text).not.toMatch(/http-equiv="refresh"/);
     expect(ready.text).toContain('Ready');
+    expect(ready.text).toContain('Length: 10 s');
   });
 
   it('every rendition has the ladder height and a measured bit rate within 20 % of its nominal one (ffprobe)', () => {

@@ -51,6 +51,8 @@ export interface VideoConfig {
   keepOriginal: boolean;
   /** Room the player may take on a phone for lessons saved for offline use, in bytes. */
   offlineBudgetBytes: number;
+  /** Days a video no lesson uses any more (replaced, removed) keeps its files, for pages still open on it. */
+  unusedDays: number;
 }
 
 export interface XapiConfig {
@@ -207,6 +209,7 @@ function readVideo(env: Env): VideoConfig {
     maxBytes: readInteger(env, 'VIDEO_MAX_MB', 500, 1, 2000) * 1024 * 1024,
     keepOriginal: readBoolean(env, 'VIDEO_KEEP_ORIGINAL', true),
     offlineBudgetBytes: readInteger(env, 'VIDEO_OFFLINE_BUDGET_MB', 50, 0, 10_000) * 1024 * 1024,
+    unusedDays: readInteger(env, 'VIDEO_UNUSED_DAYS', 7, 1, 365),
   };
 }
 

@@ -54,8 +54,9 @@ import { LessonVideos1765300000000 } from './migrations/1765300000000-LessonVide
 import { VideoWatch } from '../videos/watch/video-watch.entity';
 import { VideoWatches1765310000000 } from './migrations/1765310000000-VideoWatches';
 import { DataSaver1765320000000 } from './migrations/1765320000000-DataSaver';
+import { VideoSweep1765330000000 } from './migrations/1765330000000-VideoSweep';
 
 // Listed as classes, not globs, so the compiled app and Jest load exactly the same set.
 // Each feature appends its own entities and migrations (migrations in timestamp order).
 export const ENTITIES = [User, SessionRecord, LoginThrottle, AppSetting, Course, CourseModule, Enrollment, ModuleProgress, Quiz, QuizQuestion, QuizAttempt, AttemptAnswer, Certificate, CertificateOutbox, LearnerProfile, Programme, ProgrammeManager, Cohort, CohortCourse, CohortManager, CohortMember, CohortEnrolment, ProgrammeStat, ProgrammeQuizStat, ProgrammeOutcomeStat, ExportOutcome, AccountInvitation, EnrolmentImport, EnrolmentImportRow, CourseAuthor, CourseDraft, AuditEntry, RequestThrottle, CourseRefreshRun, IssuerKey, LtiPlatform, LtiLaunchState, LtiAccount, LtiResourceLink, LtiLinkLearner, LtiScoreOutbox, XapiOutbox, Video, VideoCaption, LessonVideo, VideoWatch];
-export const MIGRATIONS = [Foundation1764300000000, Quizzes1764350000000, Certificates1764400000000, Programmes1764500000000, Authoring1764600000000, QuizStatisticsIndex1764700000000, CourseCover1764800000000, RequestThrottle1764900000000, BackgroundRuns1764950000000, XapiOutbox1765000000000, IssuerKeysStatusList1765100000000, Lti1765200000000, LessonVideos1765300000000, VideoWatches1765310000000, DataSaver1765320000000];
+export const MIGRATIONS = [Foundation1764300000000, Quizzes1764350000000, Certificates1764400000000, Programmes1764500000000, Authoring1764600000000, QuizStatisticsIndex1764700000000, CourseCover1764800000000, RequestThrottle1764900000000, BackgroundRuns1764950000000, XapiOutbox1765000000000, IssuerKeysStatusList1765100000000, Lti1765200000000, LessonVideos1765300000000, VideoWatches1765310000000, DataSaver1765320000000, VideoSweep1765330000000];

@@ -17,6 +17,13 @@ describe(I18nService.name, () => {
     }
   });
 
+  it('writes placeholders in single braces, the only form translate fills', () => {
+    for (const locale of i18n.locales) {
+      const doubled = catalogKeys(i18n.catalog(locale)).filter((key) => /\{\{|\}\}/.test(i18n.translate(locale, key)));
+      expect({ locale, doubled }).toEqual({ locale, doubled: [] });
+    }
+  });
+
   it('fills placeholders and formats numbers per locale', () => {
     expect(i18n.translate('en', 'home.all_courses', { count: 1200 })).toBe('See all 1,200 courses');
     expect(i18n.translate('ur', 'home.all_courses', { count: 7 })).toContain('7');

@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Post, Put, Query,
 import type { Request, Response } from 'express';
 import { CurrentUser } from '../auth/current-user.decorator';
 import { RequireRole } from '../auth/roles.decorator';
+import { courseHeader } from '../authoring/author-pages';
 import { CourseAccessService } from '../authoring/course-access.service';
 import { FormInvalidError, NotFoundError } from '../common/domain-error';
 import { renderForm } from '../common/forms';
@@ -40,7 +41,7 @@ export class AuthorVideosController {
       res,
       'author/video',
       {
-        course: { id: access.course.id, title: access.course.title, slug: access.course.slug },
+        course: courseHeader(access.course),
         slug,
         video,
         working: video && (video.status === 'queued' || video.status === 'processing'),
@@ -102,6 +103,20 @@ export class AuthorVideosController {
       if (!(error instanceof FormInvalidError)) throw error;
       return this.page(req, res, courseId, slug, {}, error);
     }
+  }
+
+  @Post(':courseId/:slug/captions/:lang/remove')
+  async removeCaptions(@Param('courseId', ParseIntPipe) courseId: number, @Param('slug') slug: string, @Param('lang') lang: string, @CurrentUser() user: User, @Res() res: Response) {
+    await this.check(user, courseId, slug);
+    await this.videos.removeCaptions(courseId, slug, lang);
+    res.redirect(303, `/author/videos/${courseId}/${slug}?done=captions_removed`);
+  }
+
+  @Post(':courseId/:slug/remove')
+  async removeVideo(@Param('courseId', ParseIntPipe) courseId: number, @Param('slug') slug: string, @CurrentUser() user: User, @Res() res: Response) {
+    await this.check(user, courseId, slug);
+    await this.videos.removeFromLesson(courseId, slug);
+    res.redirect(303, `/author/videos/${courseId}/${slug}?done=removed`);
   }
 
   @Post(':courseId/:slug/setting')

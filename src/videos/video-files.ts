@@ -159,6 +159,17 @@ export class VideoFiles {
     await this.storage.put(this.keyOf(videoId, name), Buffer.from(data));
   }
 
+  async deleteFile(videoId: number, name: string): Promise<void> {
+    await this.storage.delete(this.keyOf(videoId, name));
+  }
+
+  /** Every stored file of the video (a video no lesson uses any more). */
+  async deleteAll(videoId: number): Promise<number> {
+    const keys = await this.storage.list(`videos/${videoId}`);
+    for (const key of keys) await this.storage.delete(key);
+    return keys.length;
+  }
+
   async readFile(videoId: number, name: string): Promise<Buffer | null> {
     return this.storage.get(this.keyOf(videoId, name));
   }

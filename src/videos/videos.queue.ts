@@ -40,3 +40,6 @@ export const VIDEO_WORKER_OPTIONS: Partial<WorkerOptions> = {
 
 /** Videos left `queued` while Redis was down (or whose job Redis lost) are queued again. */
 export const REQUEUE_VIDEOS_SCHEDULE: Schedule = { id: 'requeue-videos', every: 30_000 };
+
+/** Hourly: uploads left unfinished for a day fail, and videos no lesson uses lose their files after VIDEO_UNUSED_DAYS. */
+export const SWEEP_VIDEOS_SCHEDULE: Schedule = { id: 'sweep-videos', every: 3600_000 };

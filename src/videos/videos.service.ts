@@ -4,7 +4,7 @@ import type { Readable } from 'node:stream';
 import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { Queue } from 'bullmq';
-import { DataSource, EntityManager, In, IsNull, Not } from 'typeorm';
+import { DataSource, EntityManager, In, IsNull, LessThan, Not } from 'typeorm';
 import { ReadThroughCache } from '../cache/read-through-cache';
 import { SharedCacheService } from '../cache/shared-cache.service';
 import { DomainError, ErrorCode, FormInvalidError, NotFoundError } from '../common/domain-error';
@@ -24,13 +24,16 @@ import type { CaptionLang, CourseVideos, LessonVideoView } from './lesson-video-
 import { NotAVideoError, Transcoder } from './transcoder';
 import { DOWNLOAD_STEP } from './video-ladder';
 import { ChunkTooLargeError, hashFile, VideoFiles, videoSpoolDir } from './video-files';
-import { REQUEUE_VIDEOS_SCHEDULE, TRANSCODE_VIDEO_JOB, transcodeJobId, TranscodeVideoJob, VIDEOS_QUEUE } from './videos.queue';
+import { REQUEUE_VIDEOS_SCHEDULE, SWEEP_VIDEOS_SCHEDULE, TRANSCODE_VIDEO_JOB, transcodeJobId, TranscodeVideoJob, VIDEOS_QUEUE } from './videos.queue';
 import { CaptionsInvalidError, parseWebVtt, writeWebVtt } from '../common/webvtt';
 
 /** The largest chunk one PUT may carry. */
 export const CHUNK_MAX_BYTES = 8 * 1024 * 1024;
 const CAPTION_LABELS: Record<CaptionLang, string> = { en: 'English', ur: 'اردو' };
 const PROGRESS_WRITE_MS = 2000;
+const ABANDONED_UPLOAD_MS = 24 * 3600_000;
+/** Videos a sweep looks at; the next hour's sweep takes the rest. */
+const SWEEP_BATCH = 200;
 
 /** An upload PUT at the wrong offset: the client resumes from `received`. */
 export class UploadOffsetError extends DomainError {
@@ -81,6 +84,7 @@ export class VideosService implements OnModuleInit {
 
   onModuleInit(): void {
     this.background.every(REQUEUE_VIDEOS_SCHEDULE, () => this.requeueWaiting());
+    this.background.every(SWEEP_VIDEOS_SCHEDULE, () => this.sweep());
     this.publishing.onPublished((manager, courseId) => this.publishCourse(manager, courseId));
     this.content.onCourseImported((manager, courseId, loaded) => this.importFolderVideos(manager, courseId, loaded.videos));
   }
@@ -235,11 +239,42 @@ export class VideosService implements OnModuleInit {
   private async storeCaptions(videoId: number, lang: CaptionLang, text: string, cueCount: number): Promise<VideoCaption> {
     const fileName = `captions-${lang}-${createHash('sha256').update(text).digest('hex').slice(0, 16)}.vtt`;
     await this.files.writeFile(videoId, fileName, text);
-    return this.transactions.run(async (manager) => {
-      await manager.delete(VideoCaption, { videoId, lang });
-      const caption = await manager.save(manager.create(VideoCaption, { videoId, lang, fileName, cueCount, createdAt: new Date() }));
+    const { caption, replaced } = await this.transactions.run(async (manager) => {
+      const previous = await manager.findOneBy(VideoCaption, { videoId, lang });
+      if (previous) await manager.delete(VideoCaption, { id: previous.id });
+      const saved = await manager.save(manager.create(VideoCaption, { videoId, lang, fileName, cueCount, createdAt: new Date() }));
       this.shared.changed('videos', manager);
-      return caption;
+      return { caption: saved, replaced: previous };
+    });
+    if (replaced && replaced.fileName !== fileName) await this.files.deleteFile(videoId, replaced.fileName);
+    return caption;
+  }
+
+  /**
+   * Takes a language's captions off the lesson's video (drafted and published alike, as adding
+   * them is): its track and transcript go from the lesson page, and its file from the storage.
+   */
+  async removeCaptions(courseId: number, lessonSlug: string, lang: string): Promise<void> {
+    const row = await this.lessonVideos.findOneBy({ courseId, lessonSlug });
+    const caption = row?.videoId && (CAPTION_LANGS as readonly string[]).includes(lang) ? await this.captions.findOneBy({ videoId: row.videoId, lang: lang as CaptionLang }) : null;
+    if (!caption) throw new NotFoundError('videos.captions_not_found');
+    await this.transactions.run(async (manager) => {
+      await manager.delete(VideoCaption, { id: caption.id });
+      this.shared.changed('videos', manager);
+    });
+    await this.files.deleteFile(caption.videoId, caption.fileName);
+  }
+
+  /**
+   * Takes the video off the lesson's draft: learners keep the published one until the course is
+   * published again. The video itself is deleted by the sweep once no lesson uses it.
+   */
+  async removeFromLesson(courseId: number, lessonSlug: string): Promise<void> {
+    await this.transactions.run(async (manager) => {
+      const row = await manager.findOneBy(LessonVideo, { courseId, lessonSlug });
+      if (!row?.videoId) throw new NotFoundError('videos.not_found');
+      await manager.update(LessonVideo, { id: row.id }, { videoId: null, updatedAt: new Date() });
+      this.shared.changed('videos', manager);
     });
   }
 
@@ -296,8 +331,11 @@ export class VideosService implements OnModuleInit {
         const text = writeWebVtt(cues);
         const fileName = `captions-${caption.lang}-${createHash('sha256').update(text).digest('hex').slice(0, 16)}.vtt`;
         await this.files.writeFile(video.id, fileName, text);
-        await manager.delete(VideoCaption, { videoId: video.id, lang: caption.lang });
+        const previous = await manager.findOneBy(VideoCaption, { videoId: video.id, lang: caption.lang });
+        if (previous) await manager.delete(VideoCaption, { id: previous.id });
         await manager.insert(VideoCaption, { videoId: video.id, lang: caption.lang, fileName, cueCount: cues.length, createdAt: now });
+        const videoId = video.id;
+        if (previous && previous.fileName !== fileName) this.transactions.afterCommit(manager, () => void this.files.deleteFile(videoId, previous.fileName).catch((error: unknown) => this.logger.warn(`replaced captions of video ${videoId} not deleted: ${String(error)}`)));
       }
     }
     if (videos.length) this.shared.changed('videos', manager);
@@ -375,10 +413,54 @@ export class VideosService implements OnModuleInit {
     });
   }
 
+  // ---- Sweep (worker, hourly) ----------------------------------------------------------------
+
+  /**
+   * Fails uploads nobody finished within a day (freeing the spool), and deletes the files of
+   * videos no lesson uses any more, draft or published, VIDEO_UNUSED_DAYS after the sweep first
+   * found them unused: a learner's lesson page opened before a publish keeps playing meanwhile.
+   */
+  async sweep(now = new Date()): Promise<{ abandoned: number; released: number; deleted: number }> {
+    const abandoned = await this.videos.find({ where: { status: 'uploading', updatedAt: LessThan(new Date(now.getTime() - ABANDONED_UPLOAD_MS)) }, take: SWEEP_BATCH });
+    for (const video of abandoned) {
+      await this.files.discardUpload(video.id);
+      await this.markFailed(video.id, 'the upload was not finished within 24 hours');
+    }
+    const inUse = (video: string) => `EXISTS (SELECT 1 FROM lesson_videos lv WHERE lv.video_id = ${video}.id OR lv.published_video_id = ${video}.id)`;
+    // A video a lesson took up again (none does today, but a content import may one day) is not released.
+    // (An UPDATE names the table itself, not the builder's alias.)
+    await this.videos.createQueryBuilder().update().set({ releasedAt: null }).where('released_at IS NOT NULL').andWhere(inUse('videos')).execute();
+    const unused = await this.videos
+      .createQueryBuilder('v')
+      .where('v.files_deleted_at IS NULL')
+      .andWhere('v.status IN (:...settled)', { settled: ['ready', 'failed'] })
+      .andWhere(`NOT ${inUse('v')}`)
+      .orderBy('v.id')
+      .take(SWEEP_BATCH)
+      .getMany();
+    const deleteBefore = now.getTime() - this.config.video.unusedDays * 24 * 3600_000;
+    let released = 0;
+    let deleted = 0;
+    for (const video of unused) {
+      if (!video.releasedAt) {
+        await this.videos.update({ id: video.id }, { releasedAt: now });
+        released += 1;
+      } else if (video.releasedAt.getTime() <= deleteBefore) {
+        const files = await this.files.deleteAll(video.id);
+        await this.videos.update({ id: video.id }, { filesDeletedAt: now });
+        this.logger.log(`video ${video.id}: ${files} files deleted, unused since ${video.releasedAt.toISOString()}`);
+        deleted += 1;
+      }
+    }
+    if (abandoned.length + deleted > 0) this.shared.changed('videos');
+    return { abandoned: abandoned.length, released, deleted };
+  }
+
   // ---- Admin ---------------------------------------------------------------------------------
 
+  /** Failed videos an admin might retry: not those whose files the sweep already deleted. */
   async failures(): Promise<Video[]> {
-    return this.videos.find({ where: { status: 'failed' }, order: { updatedAt: 'DESC' }, take: 200 });
+    return this.videos.find({ where: { status: 'failed', filesDeletedAt: IsNull() }, order: { updatedAt: 'DESC' }, take: 200 });
   }
 
   async inProgress(): Promise<Video[]> {

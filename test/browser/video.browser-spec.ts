@@ -1,11 +1,12 @@
 /// <reference lib="dom" />
 // The callbacks given to page.evaluate() run in the browser.
 import type { Browser } from 'playwright-core';
+import { DataSource } from 'typeorm';
 import type { Locale } from '../../src/users/user.entity';
 import { artifact, launchChromium, phoneContext } from './support/chromium';
 import { axeViolations } from './support/checks';
 import { createAccount, newAccount, Site, startSite } from './support/site';
-import { signIn } from './support/ui';
+import { signIn, tr } from './support/ui';
 import { playing, publishVideoCourse } from './support/video-course';
 
 jest.setTimeout(300_000);
@@ -89,4 +90,31 @@ describe('a lesson video on a 390 px phone', () => {
     }
     await context.close();
   });
+
+  for (const locale of ['en', 'ur'] as Locale[]) {
+    it(`${locale}: the trainer's video page has no axe violations; pressing Remove takes a caption language off the lesson`, async () => {
+      const context = await phoneContext(browser, 390);
+      const page = await context.newPage();
+      const account = newAccount(locale);
+      await createAccount(site, account, 'admin');
+      await signIn(page, site.baseUrl, account);
+      const lessonSlug = lessonPath.split('/').pop()!;
+      const courseId = (await site.t.app.get(DataSource).query('SELECT id FROM courses WHERE slug = ?', [courseSlug]))[0].id as number;
+      await page.goto(`${site.baseUrl}/author/videos/${courseId}/${lessonSlug}`);
+      expect(await page.locator('#video-status').textContent()).toContain(tr(locale, 'videos.duration', { seconds: 10 }));
+      expect(await axeViolations(page)).toEqual([]);
+      await page.screenshot({ path: artifact(`video-author-${locale}.png`), fullPage: true });
+
+      // The English run removes the Urdu captions, the Urdu run the English ones.
+      const gone = locale === 'en' ? 'ur' : 'en';
+      const label = tr(locale, 'videos.captions_remove_label', { lang: tr(locale, `video_player.lang_${gone}`) });
+      await Promise.all([page.waitForURL((url) => url.search.includes('done=captions_removed')), page.getByRole('button', { name: label }).click()]);
+      expect(await page.getByRole('status').first().textContent()).toContain(tr(locale, 'videos.captions_removed'));
+      expect(await page.getByRole('button', { name: label }).count()).toBe(0);
+      expect(await axeViolations(page)).toEqual([]);
+      await page.goto(`${site.baseUrl}${lessonPath}`);
+      expect(await page.locator(`[data-captions] option[value="${gone}"]`).count()).toBe(0);
+      await context.close();
+    });
+  }
 });

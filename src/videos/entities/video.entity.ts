@@ -98,6 +98,14 @@ export class Video {
   @JoinColumn({ name: 'uploaded_by', foreignKeyConstraintName: 'fk_videos_uploaded_by' })
   uploader?: User;
 
+  /** First seen by the sweep used by no lesson (draft or published); cleared if one uses it again. */
+  @Column({ name: 'released_at', type: 'datetime', nullable: true })
+  releasedAt: Date | null;
+
+  /** When the sweep deleted its files, VIDEO_UNUSED_DAYS after its release. The row stays: watch records name it. */
+  @Column({ name: 'files_deleted_at', type: 'datetime', nullable: true })
+  filesDeletedAt: Date | null;
+
   @Column({ name: 'created_at', type: 'datetime' })
   createdAt: Date;
 
