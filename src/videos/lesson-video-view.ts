@@ -48,6 +48,8 @@ export interface LessonVideoView {
   posterUrl: string;
   masterUrl: string;
   durationSeconds: number;
+  /** Taller than wide (a phone held upright): the player's frame is portrait too. */
+  portrait: boolean;
   /** 0 = watching is not required to complete the lesson. */
   requiredWatchPercent: number;
   /** Lowest first. */

@@ -57,17 +57,28 @@ export class Transcoder {
     private readonly ffprobePath: string,
   ) {}
 
-  /** What the file holds; NotAVideoError for anything without a decodable video stream. */
+  /**
+   * What the file holds, as it is shown: a phone's portrait video is often stored landscape with
+   * a rotation, which ffmpeg applies when decoding, so width and height are swapped for it here.
+   * NotAVideoError for anything without a decodable video stream.
+   */
   async probe(file: string): Promise<ProbedVideo> {
-    const result = await run(this.ffprobePath, ['-v', 'error', '-show_entries', 'format=duration:stream=codec_type,width,height,duration', '-of', 'json', file]);
+    const entries = 'format=duration:stream=codec_type,width,height,duration:stream_tags=rotate:stream_side_data=rotation';
+    const result = await run(this.ffprobePath, ['-v', 'error', '-show_entries', entries, '-of', 'json', file]);
     if (result.code !== 0) throw new NotAVideoError(lastLines(result.stderr) || 'ffprobe could not read the file');
-    const parsed = JSON.parse(result.stdout || '{}') as { format?: { duration?: string }; streams?: { codec_type?: string; width?: number; height?: number; duration?: string }[] };
+    const parsed = JSON.parse(result.stdout || '{}') as { format?: { duration?: string }; streams?: ProbedStream[] };
     const streams = parsed.streams ?? [];
     const video = streams.find((s) => s.codec_type === 'video' && (s.width ?? 0) > 0 && (s.height ?? 0) > 0);
     const seconds = Number(parsed.format?.duration ?? video?.duration ?? NaN);
     // A still image is a "video" stream to ffprobe, without a duration.
     if (!video || !Number.isFinite(seconds) || seconds <= 0) throw new NotAVideoError('no video stream with a duration');
-    return { durationMs: Math.round(seconds * 1000), width: video.width!, height: video.height!, hasAudio: streams.some((s) => s.codec_type === 'audio') };
+    const turned = Math.abs(rotationOf(video)) % 180 === 90;
+    return {
+      durationMs: Math.round(seconds * 1000),
+      width: turned ? video.height! : video.width!,
+      height: turned ? video.width! : video.height!,
+      hasAudio: streams.some((s) => s.codec_type === 'audio'),
+    };
   }
 
   /**
@@ -78,6 +89,9 @@ export class Transcoder {
     const steps = stepsFor(source.height, source.width);
     const download = steps.find((s) => s.name === DOWNLOAD_STEP) ?? steps[steps.length - 1];
     const seconds = source.durationMs / 1000;
+    // The ladder's boxes are landscape; a portrait video gets them turned, so "240p" is 240 wide, not 135.
+    const portrait = source.height > source.width;
+    const scaleInto = (box: { width: number; height: number }) => scaleIntoBox(portrait ? { width: box.height, height: box.width } : box);
     const posterAt = Math.min(2, seconds / 3).toFixed(2);
     const out = (name: string) => join(outDir, `${prefix}-${name}`);
 
@@ -157,8 +171,23 @@ export class Transcoder {
   }
 }
 
-/** Fits the frame into the step's box, keeping its shape (portrait videos stay portrait), with even sides. */
-function scaleInto(box: { width: number; height: number }): string {
+interface ProbedStream {
+  codec_type?: string;
+  width?: number;
+  height?: number;
+  duration?: string;
+  tags?: { rotate?: string };
+  side_data_list?: { rotation?: number }[];
+}
+
+/** Degrees the player turns the picture: the display matrix's rotation, or the older `rotate` tag. */
+function rotationOf(stream: ProbedStream): number {
+  const fromMatrix = stream.side_data_list?.find((d) => typeof d.rotation === 'number')?.rotation;
+  return fromMatrix ?? Number(stream.tags?.rotate ?? 0);
+}
+
+/** Fits the frame into the box, keeping its shape, with even sides. */
+function scaleIntoBox(box: { width: number; height: number }): string {
   return `scale=w=${box.width}:h=${box.height}:force_original_aspect_ratio=decrease:force_divisible_by=2`;
 }
 

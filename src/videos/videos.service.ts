@@ -524,6 +524,7 @@ export class VideosService implements OnModuleInit {
       posterUrl: mediaUrl(video.id, `${prefix}-poster.jpg`),
       masterUrl: mediaUrl(video.id, `${prefix}-master.m3u8`),
       durationSeconds: Math.round((video.durationMs ?? 0) / 100) / 10,
+      portrait: (video.height ?? 0) > (video.width ?? 0),
       requiredWatchPercent,
       renditions: (video.renditions ?? []).map((r) => ({
         name: r.name,

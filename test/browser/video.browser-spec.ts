@@ -8,6 +8,7 @@ import { axeViolations } from './support/checks';
 import { createAccount, newAccount, Site, startSite } from './support/site';
 import { signIn, tr } from './support/ui';
 import { playing, publishVideoCourse } from './support/video-course';
+import { phoneClipPath } from '../support/video-clip';
 
 jest.setTimeout(300_000);
 
@@ -117,4 +118,31 @@ describe('a lesson video on a 390 px phone', () => {
       await context.close();
     });
   }
+
+  it('a portrait video shot on a phone gets a portrait frame at 390 px and plays 144 wide', async () => {
+    const portrait = await publishVideoCourse(site, 'portrait.trainer@example.pk', ['Folding a towel'], { clip: phoneClipPath(), title: 'Towels filmed on a phone' });
+    const context = await phoneContext(browser, 390);
+    const page = await context.newPage();
+    const account = newAccount('en');
+    await createAccount(site, account);
+    await signIn(page, site.baseUrl, account);
+    await page.goto(`${site.baseUrl}/courses/${portrait.courseSlug}`);
+    await Promise.all([page.waitForURL((url) => url.pathname.includes('/modules/')), page.locator(`form[action="/courses/${portrait.courseSlug}/enrol"] button`).click()]);
+    await page.goto(`${site.baseUrl}${portrait.lessonPaths[0]}`);
+    const poster = (await page.locator('.video-poster').boundingBox())!;
+    expect(poster.height).toBeGreaterThan(poster.width * 1.5);
+    expect(poster.width).toBeLessThanOrEqual(390);
+    await page.selectOption('[data-quality]', '144p');
+    await page.click('[data-play]');
+    await playing(page);
+    expect(await page.evaluate(() => {
+      const video = document.querySelector('video') as HTMLVideoElement;
+      return { width: video.videoWidth, height: video.videoHeight };
+    })).toEqual({ width: 144, height: 256 });
+    const frame = (await page.locator('[data-frame] video').boundingBox())!;
+    expect(frame.height).toBeGreaterThan(frame.width * 1.5);
+    expect(await axeViolations(page)).toEqual([]);
+    await page.screenshot({ path: artifact('video-portrait-playing.png') });
+    await context.close();
+  });
 });

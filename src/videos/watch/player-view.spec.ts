@@ -7,6 +7,7 @@ const video: LessonVideoView = {
   posterUrl: '/media/videos/7/poster.jpg',
   masterUrl: '/media/videos/7/master.m3u8',
   durationSeconds: 300,
+  portrait: false,
   requiredWatchPercent: 80,
   renditions: [
     { name: '144p', height: 144, bandwidth: 150_000, playlistUrl: '/media/videos/7/144p.m3u8', bytesPerMinute: 1_100_000, bytes: 5_500_000 },

@@ -26,6 +26,7 @@ export interface PlayerView {
   masterUrl: string;
   durationSeconds: number;
   durationLabel: string;
+  portrait: boolean;
   requiredWatchPercent: number;
   /** The quality the player starts with: 'auto' (the master playlist) unless data saver picked one. */
   start: RenditionName | 'auto';
@@ -69,6 +70,7 @@ export function playerView(video: LessonVideoView, options: { dataSaver: boolean
     masterUrl: video.masterUrl,
     durationSeconds: video.durationSeconds,
     durationLabel: clockTime(video.durationSeconds),
+    portrait: video.portrait,
     requiredWatchPercent: video.requiredWatchPercent,
     start,
     qualities: video.renditions.map((r) => ({

@@ -22,14 +22,14 @@ export interface VideoCourse {
 }
 
 /**
- * A published course whose lessons each carry the 10-second test clip, transcoded by the site's
+ * A published course whose lessons each carry the 10-second test clip (or `options.clip`), transcoded by the site's
  * own worker, with English and Urdu captions.
  */
-export async function publishVideoCourse(site: Site, trainerEmail: string, lessonTitles: string[]): Promise<VideoCourse> {
+export async function publishVideoCourse(site: Site, trainerEmail: string, lessonTitles: string[], options: { clip?: string; title?: string } = {}): Promise<VideoCourse> {
   const t = site.t;
   const db = t.app.get(DataSource);
   const trainer = await signUp(t, trainerEmail, 'trainer');
-  const courseId = await createCourse(trainer);
+  const courseId = await createCourse(trainer, options.title ? { title: options.title } : {});
   const trainerId = (await db.query('SELECT id FROM users WHERE email = ?', [trainerEmail]))[0].id as number;
   const videos = t.app.get(VideosService);
   const slugs: string[] = [];
@@ -37,7 +37,7 @@ export async function publishVideoCourse(site: Site, trainerEmail: string, lesso
     const lessonSlug = await addLesson(trainer, courseId, title);
     await saveLesson(trainer, courseId, lessonSlug, { bodyMarkdown: 'Watch how a CIF price in euros is built.' });
     const file = join(mkdtempSync(join(tmpdir(), 'video-browser-')), 'clip.mp4');
-    copyFileSync(testClipPath(), file);
+    copyFileSync(options.clip ?? testClipPath(), file);
     const uploaded = await videos.uploadWhole(trainerId, courseId, lessonSlug, { path: file, size: statSync(file).size, filename: 'clip.mp4' });
     await waitFor('the transcode', async () => (await db.getRepository(Video).findOneBy({ id: uploaded.id, status: 'ready' })) ?? null, 200_000, 500);
     await videos.addCaptions(courseId, lessonSlug, 'en', Buffer.from(EN_VTT));
