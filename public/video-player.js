@@ -26,6 +26,11 @@
   var segmentStart = null;
   var last = 0;
   var reported = false;
+  // Where the learner stopped, kept on the phone for this session (as the stash: phones are shared),
+  // so a dropped connection or a closed tab costs no re-watching.
+  var positionKey = 'er-position:' + d.videoId;
+  var savedAt = 0;
+  var resumeBox = box.querySelector('[data-resume]');
 
   box.querySelector('[data-controls]').hidden = false;
   playButton.hidden = false;
@@ -123,6 +128,30 @@
       });
   }
 
+  function clock(seconds) {
+    var s = Math.floor(seconds);
+    return Math.floor(s / 60) + ':' + String(s % 60).padStart(2, '0');
+  }
+
+  /** A saved position worth going back to: not the first or the last few seconds. */
+  function resumePosition() {
+    var at = 0;
+    try {
+      var saved = JSON.parse(localStorage.getItem(positionKey) || 'null');
+      if (saved && saved.csrf === d.csrf) at = Number(saved.at) || 0;
+    } catch (e) { /* private mode */ }
+    return at >= 3 && at < Number(d.duration) - 3 ? at : 0;
+  }
+
+  function savePosition(force) {
+    if (!video || (!force && Math.abs(video.currentTime - savedAt) < 2)) return;
+    savedAt = video.currentTime;
+    try {
+      if (video.ended) localStorage.removeItem(positionKey);
+      else localStorage.setItem(positionKey, JSON.stringify({ csrf: d.csrf, at: Math.round(savedAt * 10) / 10 }));
+    } catch (e) { /* private mode: nothing to resume */ }
+  }
+
   function build() {
     video = document.createElement('video');
     video.controls = true;
@@ -146,19 +175,30 @@
       var now = video.currentTime;
       if (segmentStart === null || Math.abs(now - last) > 2) { closeSegment(); segmentStart = now; }
       last = now;
+      savePosition(false);
     });
+    video.addEventListener('pause', function () { savePosition(true); });
+    video.addEventListener('ended', function () { savePosition(true); });
     video.addEventListener('seeking', closeSegment);
     video.addEventListener('pause', send);
     video.addEventListener('ended', send);
     video.addEventListener('loadedmetadata', showCaptions);
     setInterval(function () { if (!video.paused) send(); }, 15000);
-    window.addEventListener('pagehide', send);
+    window.addEventListener('pagehide', function () { savePosition(true); send(); });
   }
 
   playButton.addEventListener('click', function () {
+    var at = resumePosition();
     build();
     send(); // starts the server's clock for this video
-    attach(sourceUrl(), 0);
+    attach(sourceUrl(), at);
+    if (!at || !resumeBox) return;
+    resumeBox.querySelector('[data-resume-text]').textContent = String(strings.resumed).replace('{time}', clock(at));
+    resumeBox.hidden = false;
+  });
+  if (resumeBox) resumeBox.querySelector('[data-restart]').addEventListener('click', function () {
+    resumeBox.hidden = true;
+    if (video) video.currentTime = 0;
   });
 
   if (quality) quality.addEventListener('change', function () {

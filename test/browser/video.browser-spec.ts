@@ -72,6 +72,56 @@ describe('a lesson video on a 390 px phone', () => {
     });
   }
 
+  it('a learner who leaves mid-video continues where they stopped, and can start from the beginning', async () => {
+    const context = await phoneContext(browser, 390);
+    const page = await context.newPage();
+    const account = newAccount('ur');
+    await createAccount(site, account);
+    await signIn(page, site.baseUrl, account);
+    await page.goto(`${site.baseUrl}/courses/${courseSlug}`);
+    await Promise.all([page.waitForURL((url) => url.pathname.includes('/modules/')), page.locator(`form[action="/courses/${courseSlug}/enrol"] button`).click()]);
+    await page.goto(`${site.baseUrl}${lessonPath}`);
+    await page.selectOption('[data-quality]', '144p');
+    await page.click('[data-play]');
+    expect(await page.locator('[data-resume]').isVisible()).toBe(false);
+    await page.waitForFunction(() => (document.querySelector('video') as HTMLVideoElement).currentTime > 4.5, undefined, { timeout: 30_000 });
+    const left = await page.evaluate(() => (document.querySelector('video') as HTMLVideoElement).currentTime);
+
+    // Another page, then back (as after a dropped connection): the video goes on from there.
+    await page.goto(`${site.baseUrl}/dashboard`);
+    await page.goto(`${site.baseUrl}${lessonPath}`);
+    await page.selectOption('[data-quality]', '144p');
+    await page.click('[data-play]');
+    await page.waitForFunction(() => (document.querySelector('video') as HTMLVideoElement).currentTime > 0.1, undefined, { timeout: 30_000 });
+    // The first time it shows is where the learner left (minus what the last save missed), not the start.
+    expect(await page.evaluate(() => (document.querySelector('video') as HTMLVideoElement).currentTime)).toBeGreaterThan(left - 2.5);
+    const resumed = page.locator('[data-resume]');
+    expect(await resumed.isVisible()).toBe(true);
+    expect(await resumed.textContent()).toContain(tr('ur', 'video_player.resumed', { time: '0:0' }).split('0:0')[0]);
+    expect(await axeViolations(page)).toEqual([]);
+    await page.getByRole('button', { name: tr('ur', 'video_player.restart') }).click();
+    await page.waitForFunction(() => (document.querySelector('video') as HTMLVideoElement).currentTime < 2, undefined, { timeout: 10_000 });
+    expect(await resumed.isVisible()).toBe(false);
+    await page.waitForFunction(() => (document.querySelector('video') as HTMLVideoElement).currentTime > 4.5, undefined, { timeout: 30_000 });
+
+    // Someone else signing in on the same phone starts at the beginning.
+    await page.goto(`${site.baseUrl}/account`);
+    await page.locator('form[action="/logout"] button').first().click();
+    await page.waitForURL((url) => url.pathname !== '/account');
+    const other = newAccount('en');
+    await createAccount(site, other);
+    await signIn(page, site.baseUrl, other);
+    await page.goto(`${site.baseUrl}/courses/${courseSlug}`);
+    await Promise.all([page.waitForURL((url) => url.pathname.includes('/modules/')), page.locator(`form[action="/courses/${courseSlug}/enrol"] button`).click()]);
+    await page.goto(`${site.baseUrl}${lessonPath}`);
+    await page.selectOption('[data-quality]', '144p');
+    await page.click('[data-play]');
+    await page.waitForFunction(() => (document.querySelector('video') as HTMLVideoElement).currentTime > 0.1, undefined, { timeout: 30_000 });
+    expect(await page.evaluate(() => (document.querySelector('video') as HTMLVideoElement).currentTime)).toBeLessThan(2);
+    expect(await resumed.isVisible()).toBe(false);
+    await context.close();
+  });
+
   it('without JavaScript the lesson offers the MP4 and M4A downloads', async () => {
     const context = await phoneContext(browser, 390, { javaScriptEnabled: false });
     const page = await context.newPage();
