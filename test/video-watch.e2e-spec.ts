@@ -156,4 +156,32 @@ describe('Watching a lesson video', () => {
     const strangerToken = csrfFrom((await stranger.get('/account')).text);
     expect((await report(stranger, strangerToken, [{ from: 0, to: 5 }])).status).toBe(403);
   });
+
+  it("shows the course's authors how learners watch: who started, who reached the required share, and each tenth's share", async () => {
+    // One more learner, who watches the first half. With the skipper (0–1 s and 9–10 s: 20 %) and the
+    // watcher (0–8.2 s: 82 %) above, three learners have watched this video.
+    const half = await enrolledLearner('half@example.pk');
+    const token = csrfFrom((await half.get(lessonPath())).text);
+    await report(half, token, []);
+    t.app.get(Clock).advance(5_000);
+    expect((await report(half, token, [{ from: 0, to: 5 }])).body).toMatchObject({ watchedPercent: 50 });
+
+    const courseId = (await t.app.get(DataSource).query('SELECT id FROM courses WHERE slug = ?', [courseSlug]))[0].id as number;
+    const statsPath = `/author/videos/${courseId}/${lessonSlug}/watching`;
+    expect((await half.get(statsPath)).status).toBe(403);
+    const otherTrainer = await signUp(t, 'other.trainer@example.pk', 'trainer');
+    expect((await otherTrainer.get(statsPath)).status).toBe(403);
+
+    const trainer = new Browser(t.server);
+    await trainer.login('trainer@example.pk');
+    expect((await trainer.get(`/author/videos/${courseId}/${lessonSlug}`)).text).toContain(`href="${statsPath}"`);
+    const page = await trainer.get(statsPath);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('Started the video: 3');
+    expect(page.text).toContain('Watched the required 80%: 1 (33% of them)');
+    expect(page.text).toContain('Share watched, on average: 51%');
+    const shares = [...page.text.matchAll(/<meter min="0" max="100" value="(\d+)"/g)].map((m) => Number(m[1]));
+    expect(shares).toEqual([100, 67, 67, 67, 67, 33, 33, 33, 0, 33]);
+    expect(page.text).toMatch(/<th scope="row" dir="ltr">0:00–0:01<\/th>/);
+  });
 });

@@ -147,6 +147,8 @@ describe('Video lessons (upload, transcode, captions, media)', () => {
     expect(percent.status).toBe(400);
     expect(percent.text).toContain('value="150"');
     expect((await trainer.submit(page(), `${page()}/setting`, { requiredWatchPercent: '80' })).status).toBe(303);
+    // Not published yet: nobody can have watched it.
+    expect((await trainer.get(`${page()}/watching`)).text).toContain('Learners see no video in this lesson yet');
   });
 
   it('after publishing, videosForCourse gives the lesson page everything, and a warm call costs no query', async () => {

@@ -52,6 +52,7 @@ export class AuthorVideosController {
         pageTitle: access.course.title,
         captions: state.captions,
         publishedVideo: state.publishedVideo,
+        published: !!state.lessonVideo?.publishedVideoId,
         maxMb: Math.round(this.videos.maxBytes / (1024 * 1024)),
         values: { requiredWatchPercent: String(state.lessonVideo?.requiredWatchPercent ?? 0) },
         ...extra,

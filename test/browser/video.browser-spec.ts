@@ -151,6 +151,12 @@ describe('a lesson video on a 390 px phone', () => {
       await signIn(page, site.baseUrl, account);
       const lessonSlug = lessonPath.split('/').pop()!;
       const courseId = (await site.t.app.get(DataSource).query('SELECT id FROM courses WHERE slug = ?', [courseSlug]))[0].id as number;
+      // Learners played this video in the tests above: the statistics page has its table.
+      await page.goto(`${site.baseUrl}/author/videos/${courseId}/${lessonSlug}/watching`);
+      expect(await page.locator('table.watching tbody tr').count()).toBe(10);
+      expect(await axeViolations(page)).toEqual([]);
+      await page.screenshot({ path: artifact(`video-watching-${locale}.png`), fullPage: true });
+
       await page.goto(`${site.baseUrl}/author/videos/${courseId}/${lessonSlug}`);
       expect(await page.locator('#video-status').textContent()).toContain(tr(locale, 'videos.duration', { seconds: 10 }));
       expect(await axeViolations(page)).toEqual([]);

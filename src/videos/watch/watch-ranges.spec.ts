@@ -1,4 +1,4 @@
-import { allowanceSeconds, coveredSeconds, creditReport, mergeRanges, uncovered, watchedPercent, WatchRange } from './watch-ranges';
+import { allowanceSeconds, coveredSeconds, creditReport, mergeRanges, tenthsWatched, uncovered, watchedPercent, WatchRange } from './watch-ranges';
 
 describe('watch ranges', () => {
   describe(mergeRanges.name, () => {
@@ -75,5 +75,17 @@ describe('watch ranges', () => {
     expect(watchedPercent([[0, 80]], 100)).toBe(80);
     expect(watchedPercent([[0, 100]], 100)).toBe(100);
     expect(watchedPercent([[0, 10]], 0)).toBe(0);
+  });
+
+  it('tells, per tenth of the video, which share of learners watched at least half of it', () => {
+    const coverages: WatchRange[][] = [
+      [[0, 1], [9, 10]],
+      [[0, 8.2]],
+      [[0, 5]],
+      [[2, 2.4]],
+    ];
+    expect(tenthsWatched(coverages, 10)).toEqual([75, 50, 50, 50, 50, 25, 25, 25, 0, 25]);
+    expect(tenthsWatched([], 10)).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    expect(tenthsWatched([[[0, 60]]], 0)).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
   });
 });

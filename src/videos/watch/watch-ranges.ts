@@ -93,3 +93,23 @@ export function watchedPercent(ranges: readonly WatchRange[], durationSeconds: n
   if (durationSeconds <= 0) return 0;
   return Math.min(100, Math.floor((coveredSeconds(ranges) * 100) / durationSeconds + 1e-9));
 }
+
+/** Seconds of `coverage` (merged) inside [from, to). */
+function overlap(coverage: readonly WatchRange[], from: number, to: number): number {
+  let seconds = 0;
+  for (const [cFrom, cTo] of coverage) seconds += Math.max(0, Math.min(to, cTo) - Math.max(from, cFrom));
+  return seconds;
+}
+
+/**
+ * For each tenth of the video, the whole percent of learners (one coverage each) who watched at
+ * least half of it: where a trainer sees learners drop off or skip.
+ */
+export function tenthsWatched(coverages: readonly (readonly WatchRange[])[], durationSeconds: number): number[] {
+  const tenth = durationSeconds / 10;
+  return Array.from({ length: 10 }, (_, i) => {
+    if (coverages.length === 0 || tenth <= 0) return 0;
+    const watched = coverages.filter((coverage) => overlap(coverage, i * tenth, (i + 1) * tenth) >= tenth / 2).length;
+    return Math.round((watched * 100) / coverages.length);
+  });
+}

@@ -10,7 +10,7 @@ import { LessonNotReadyError } from '../../enrollments/lesson-extensions';
 import type { LessonVideoView } from '../lesson-video-view';
 import { LessonVideoSource } from './lesson-video-source';
 import { VideoWatch } from './video-watch.entity';
-import { allowanceSeconds, coveredSeconds, creditReport, watchedPercent, WatchRange } from './watch-ranges';
+import { allowanceSeconds, coveredSeconds, creditReport, tenthsWatched, watchedPercent, WatchRange } from './watch-ranges';
 
 /** A report carries at most this many ranges: a player sends a handful, anything more is noise. */
 export const MAX_RANGES_PER_REPORT = 100;
@@ -25,6 +25,23 @@ export interface WatchReport {
   /** This report completed the lesson. */
   completedNow: boolean;
 }
+
+/** How learners watch a lesson's published video, for its authors. */
+export interface WatchingStats {
+  video: LessonVideoView;
+  /** Learners with a watch record for this video (the sample, when `sampled`). */
+  started: number;
+  /** Learners at or above the required share; null when none is required. */
+  reachedRequired: number | null;
+  averagePercent: number;
+  /** Per tenth of the video: its start and end in seconds and the percent of learners who watched it. */
+  tenths: { from: number; to: number; percent: number }[];
+  /** More learners watched than were read: the figures are from the most recent STATS_MAX_LEARNERS. */
+  sampled: boolean;
+}
+
+/** Learners read for the statistics: enough for stable shares, bounded for a very popular lesson. */
+export const STATS_MAX_LEARNERS = 10_000;
 
 export class BadWatchReportError extends DomainError {
   constructor() {
@@ -111,6 +128,41 @@ export class WatchService {
     const row = await this.dataSource.getRepository(VideoWatch).findOneBy({ enrollmentId: enrollment.id, moduleId: lesson.id });
     const percent = row && row.videoId === video.videoId ? row.watchedPercent : 0;
     if (percent < video.requiredWatchPercent) throw new LessonNotReadyError('video_player.watch_more');
+  }
+
+  /**
+   * The published video of a published course's lesson, and how learners watched it; null when
+   * learners see no video there (the course or the video is not published yet).
+   */
+  async watchingStats(courseSlug: string, lessonSlug: string): Promise<WatchingStats | null> {
+    let outline;
+    try {
+      outline = await this.courses.getPublishedCourse(courseSlug);
+    } catch (error) {
+      if (error instanceof NotFoundError) return null;
+      throw error;
+    }
+    const lesson = outline.modules.find((m) => m.slug === lessonSlug);
+    const video = lesson ? (await this.videos.videosForCourse(outline.course.id)).get(lesson.id) : undefined;
+    if (!lesson || !video) return null;
+    const rows = await this.dataSource.getRepository(VideoWatch).find({
+      select: { id: true, ranges: true, watchedPercent: true },
+      where: { moduleId: lesson.id, videoId: video.videoId },
+      order: { lastReportAt: 'DESC' },
+      take: STATS_MAX_LEARNERS + 1,
+    });
+    const sampled = rows.length > STATS_MAX_LEARNERS;
+    const learners = rows.slice(0, STATS_MAX_LEARNERS);
+    const required = video.requiredWatchPercent;
+    const tenth = video.durationSeconds / 10;
+    return {
+      video,
+      started: learners.length,
+      reachedRequired: required > 0 ? learners.filter((row) => row.watchedPercent >= required).length : null,
+      averagePercent: learners.length ? Math.round(learners.reduce((sum, row) => sum + row.watchedPercent, 0) / learners.length) : 0,
+      tenths: tenthsWatched(learners.map((row) => row.ranges), video.durationSeconds).map((percent, i) => ({ from: i * tenth, to: (i + 1) * tenth, percent })),
+      sampled,
+    };
   }
 
   private async lessonVideo(userId: number, courseSlug: string, lessonSlug: string): Promise<{ enrollment: Enrollment; lesson: LessonOutline; video: LessonVideoView }> {
