@@ -19,6 +19,7 @@ import { testClipPath } from './support/video-clip';
 jest.setTimeout(180_000);
 
 const EN_VTT = 'WEBVTT\n\n00:00.000 --> 00:04.000\nWelcome to <b>pricing</b>\n\n00:04.000 --> 00:09.000\nA CIF price includes freight\n';
+const EN_SRT = '1\r\n00:00:00,000 --> 00:00:04,000\r\nWelcome to <b>pricing</b>\r\n\r\n2\r\n00:00:04,000 --> 00:00:09,000\r\nA CIF price includes freight\r\n';
 const UR_VTT = 'WEBVTT\n\n00:00.000 --> 00:04.000\nقیمت لگانے میں خوش آمدید\n';
 
 describe('Video lessons (upload, transcode, captions, media)', () => {
@@ -136,11 +137,12 @@ describe('Video lessons (upload, transcode, captions, media)', () => {
   });
 
   it('captions in English and Urdu are checked, sanitized and attached; a bad file is refused with its reason', async () => {
-    const bad = await postMultipart(trainer, page(), `${page()}/captions`, { lang: 'en' }, { field: 'captions', name: 'x.srt', data: Buffer.from('1\n00:00:01,000 --> 00:00:02,000\nhi\n'), type: 'application/x-subrip' });
+    const bad = await postMultipart(trainer, page(), `${page()}/captions`, { lang: 'en' }, { field: 'captions', name: 'notes.txt', data: Buffer.from('Pricing notes\nCIF includes freight\n'), type: 'text/plain' });
     expect(bad.status).toBe(400);
-    expect(bad.text).toContain('must start with the line WEBVTT');
-    for (const [lang, text] of [['en', EN_VTT], ['ur', UR_VTT]]) {
-      const ok = await postMultipart(trainer, page(), `${page()}/captions`, { lang }, { field: 'captions', name: `${lang}.vtt`, data: Buffer.from(text), type: 'text/vtt' });
+    expect(bad.text).toContain('This is not a caption file we can read');
+    // English as SubRip (.srt), as many caption tools export it; Urdu as WebVTT. Both are stored as WebVTT.
+    for (const [lang, name, text] of [['en', 'en.srt', EN_SRT], ['ur', 'ur.vtt', UR_VTT]]) {
+      const ok = await postMultipart(trainer, page(), `${page()}/captions`, { lang }, { field: 'captions', name, data: Buffer.from(text), type: 'application/octet-stream' });
       expect(ok.status).toBe(303);
     }
     const percent = await trainer.submit(page(), `${page()}/setting`, { requiredWatchPercent: '150' });
@@ -188,6 +190,7 @@ describe('Video lessons (upload, transcode, captions, media)', () => {
     expect(range.headers['content-range']).toBe(`bytes 0-99/${view.downloads.mp4Bytes}`);
     const vtt = await anonymous.get(view.captions[0].url);
     expect(vtt.headers['content-type']).toContain('text/vtt');
+    expect(vtt.text).toMatch(/^WEBVTT\n\n00:00:00\.000 --> 00:00:04\.000\nWelcome to pricing\n/);
     expect(vtt.text).not.toContain('<b>');
     expect((await anonymous.get(`/media/videos/${video.id}/original`)).status).toBe(404);
     expect((await anonymous.get(`/media/videos/${video.id}/..%2F..%2Fsession-secret`)).status).toBe(404);
@@ -248,9 +251,9 @@ describe('Video lessons (upload, transcode, captions, media)', () => {
     mkdirSync(join(folder, 'videos'), { recursive: true });
     copyFileSync(testClipPath(), join(folder, 'videos', 'welcome.mp4'));
     writeFileSync(join(folder, 'videos', 'welcome.en.vtt'), EN_VTT);
-    writeFileSync(join(folder, 'videos', 'welcome.ur.vtt'), UR_VTT);
+    writeFileSync(join(folder, 'videos', 'welcome.ur.srt'), '1\n00:00:00,000 --> 00:00:04,000\nقیمت لگانے میں خوش آمدید\n');
     writeFileSync(join(folder, 'course.yaml'), 'title: Video course\nsummary: A course with a video lesson.\nlanguage: en\nlevel: beginner\nhours: 1\noutcomes:\n  - Watch a video\n');
-    writeFileSync(join(folder, '01-welcome.md'), '---\ntitle: Welcome\nminutes: 5\nvideo: videos/welcome.mp4\ncaptions:\n  en: videos/welcome.en.vtt\n  ur: videos/welcome.ur.vtt\n---\n\nWatch the welcome video.\n');
+    writeFileSync(join(folder, '01-welcome.md'), '---\ntitle: Welcome\nminutes: 5\nvideo: videos/welcome.mp4\ncaptions:\n  en: videos/welcome.en.vtt\n  ur: videos/welcome.ur.srt\n---\n\nWatch the welcome video.\n');
     const report = await t.app.get(ContentService).importAll(root);
     expect(JSON.stringify(report)).not.toMatch(/problem/i);
     const imported = await videoRow();
@@ -260,6 +263,7 @@ describe('Video lessons (upload, transcode, captions, media)', () => {
     const view = (await t.app.get(VideosService).videosForCourse(course.courseId)).get(course.id)!;
     expect(view.videoId).toBe(imported.id);
     expect(view.captions.map((c) => c.lang)).toEqual(['en', 'ur']);
+    expect(view.transcript.find((entry) => entry.lang === 'ur')!.cues).toEqual([{ start: 0, text: 'قیمت لگانے میں خوش آمدید' }]);
 
     // A changed lesson text, the same video file: no new video.
     writeFileSync(join(folder, '01-welcome.md'), '---\ntitle: Welcome\nminutes: 6\nvideo: videos/welcome.mp4\n---\n\nWatch the welcome video again.\n');

@@ -1,4 +1,4 @@
-import { CaptionsInvalidError, parseWebVtt, plainCueText, writeWebVtt } from './webvtt';
+import { CaptionsInvalidError, parseCaptions, parseWebVtt, plainCueText, writeWebVtt } from './webvtt';
 
 const vtt = (text: string) => Buffer.from(text, 'utf8');
 
@@ -34,6 +34,20 @@ describe('WebVTT captions', () => {
     }
     expect(error).toBeInstanceOf(CaptionsInvalidError);
     expect((error as CaptionsInvalidError).messageKey).toBe(key);
+  });
+
+  it('takes a SubRip (.srt) upload too, as caption tools export it, and stores it as WebVTT', () => {
+    const srt = vtt('\uFEFF1\r\n00:00:01,000 --> 00:00:02,500\r\n<i>Welcome</i> to pricing\r\n\r\n2\r\n01:00:01,000 --> 01:00:03,000\r\nسلام\r\nدوسری لائن\r\n');
+    const cues = parseCaptions(srt);
+    expect(cues).toEqual([
+      { start: 1, end: 2.5, text: 'Welcome to pricing' },
+      { start: 3601, end: 3603, text: 'سلام\nدوسری لائن' },
+    ]);
+    expect(writeWebVtt(cues)).toBe('WEBVTT\n\n00:00:01.000 --> 00:00:02.500\nWelcome to pricing\n\n01:00:01.000 --> 01:00:03.000\nسلام\nدوسری لائن\n');
+    // WebVTT goes through unchanged; anything else is refused as before, with the file's own line numbers.
+    expect(parseCaptions(vtt('WEBVTT\n\n00:01.000 --> 00:02.000\nhi\n'))).toEqual([{ start: 1, end: 2, text: 'hi' }]);
+    expect(() => parseCaptions(vtt('WEBVTX\n\n00:01.000 --> 00:02.000\nhi\n'))).toThrow('videos.captions_not_webvtt (line 1)');
+    expect(() => parseCaptions(vtt('1\n00:00:01,000 --> 00:00:02,000\nok\n\n2\n00:00:05,000 --> 00:00:04,000\nbad\n'))).toThrow('videos.captions_bad_timing (line 6)');
   });
 
   it('names the line of a bad timing', () => {

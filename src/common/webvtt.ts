@@ -52,16 +52,45 @@ export function plainCueText(payload: string): string {
     .join('\n');
 }
 
-export function parseWebVtt(data: Buffer): Cue[] {
+function linesOf(data: Buffer): string[] {
   if (data.length > VTT_MAX_BYTES) throw new CaptionsInvalidError('videos.captions_too_large');
   const text = data.toString('utf8').replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
   if (text.includes('\uFFFD')) throw new CaptionsInvalidError('videos.captions_not_utf8');
-  const lines = text.split('\n');
-  if (!/^WEBVTT([ \t].*)?$/.test(lines[0])) throw new CaptionsInvalidError('videos.captions_not_webvtt', 1);
-  const cues: Cue[] = [];
+  return text.split('\n');
+}
+
+const WEBVTT_HEADER = /^WEBVTT([ \t].*)?$/;
+
+/** A WebVTT file (what this site stores and serves). */
+export function parseWebVtt(data: Buffer): Cue[] {
+  const lines = linesOf(data);
+  if (!WEBVTT_HEADER.test(lines[0])) throw new CaptionsInvalidError('videos.captions_not_webvtt', 1);
   let i = 1;
   // The header's own lines run to the first blank line.
   while (i < lines.length && lines[i].trim() !== '') i++;
+  return cueBlocks(lines, i);
+}
+
+/** An SRT block's start: its number, then a timing line with comma decimals. */
+const SRT_START = /^\d+[ \t]*\n\s*\d{1,3}:\d{2}:\d{2},\d{3}[ \t]+-->/;
+
+/**
+ * A caption file as a trainer uploads it: WebVTT, or SubRip (.srt, what many caption tools
+ * export), whose numbered blocks are WebVTT cues with an identifier once the timings' decimal
+ * commas are points. Errors name the file's own line numbers either way.
+ */
+export function parseCaptions(data: Buffer): Cue[] {
+  const lines = linesOf(data);
+  if (WEBVTT_HEADER.test(lines[0])) return parseWebVtt(data);
+  const first = lines.findIndex((line) => line.trim() !== '');
+  if (first < 0 || !SRT_START.test(`${lines[first]}\n${lines[first + 1] ?? ''}`)) throw new CaptionsInvalidError('videos.captions_not_webvtt', 1);
+  const timing = /^(\s*\d{1,3}:\d{2}:\d{2}),(\d{3}[ \t]+-->[ \t]+\d{1,3}:\d{2}:\d{2}),(\d{3})/;
+  return cueBlocks(lines.map((line) => line.replace(timing, '$1.$2.$3')), 0);
+}
+
+function cueBlocks(lines: string[], from: number): Cue[] {
+  const cues: Cue[] = [];
+  let i = from;
   while (i < lines.length) {
     while (i < lines.length && lines[i].trim() === '') i++;
     if (i >= lines.length) break;

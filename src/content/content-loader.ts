@@ -8,7 +8,7 @@ import { MARKDOWN_RENDERER_VERSION } from '../courses/markdown';
 import { firstNonUtf8Line } from '../common/utf8';
 import { LOCALES } from '../users/user.entity';
 import { FolderImage, FolderImages } from './folder-images';
-import { CaptionsInvalidError, parseWebVtt } from '../common/webvtt';
+import { CaptionsInvalidError, parseCaptions } from '../common/webvtt';
 
 export interface ContentProblem {
   file: string;
@@ -78,7 +78,7 @@ function readLessonVideo(meta: Record<string, unknown>, slug: string, folder: st
   if (meta.captions !== undefined) {
     const map = meta.captions;
     if (!map || typeof map !== 'object' || Array.isArray(map)) {
-      problems.push({ file, line: 1 + lineOfKey(frontMatter, 'captions'), message: 'captions must map a language (en, ur) to a .vtt file, e.g. {en: videos/pricing.en.vtt}' });
+      problems.push({ file, line: 1 + lineOfKey(frontMatter, 'captions'), message: 'captions must map a language (en, ur) to a .vtt or .srt file, e.g. {en: videos/pricing.en.vtt}' });
     } else {
       for (const [lang, value] of Object.entries(map as Record<string, unknown>)) {
         if (lang !== 'en' && lang !== 'ur') {
@@ -88,11 +88,11 @@ function readLessonVideo(meta: Record<string, unknown>, slug: string, folder: st
         const path = inFolder(value, 'captions', `videos/pricing.${lang}.vtt`);
         if (!path) continue;
         try {
-          parseWebVtt(readFileSync(path));
+          parseCaptions(readFileSync(path));
           captions.push({ lang, path });
         } catch (error) {
           if (!(error instanceof CaptionsInvalidError)) throw error;
-          problems.push({ file: relative(dirname(folder), path), line: error.line ?? 1, message: `not a usable WebVTT file (${error.messageKey.replace('videos.captions_', '').replace(/_/g, ' ')})` });
+          problems.push({ file: relative(dirname(folder), path), line: error.line ?? 1, message: `not a usable caption file (${error.messageKey.replace('videos.captions_', '').replace(/_/g, ' ')})` });
         }
       }
     }

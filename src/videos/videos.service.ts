@@ -25,7 +25,7 @@ import { NotAVideoError, Transcoder } from './transcoder';
 import { DOWNLOAD_STEP } from './video-ladder';
 import { ChunkTooLargeError, hashFile, VideoFiles, videoSpoolDir } from './video-files';
 import { REQUEUE_VIDEOS_SCHEDULE, SWEEP_VIDEOS_SCHEDULE, TRANSCODE_VIDEO_JOB, transcodeJobId, TranscodeVideoJob, VIDEOS_QUEUE } from './videos.queue';
-import { CaptionsInvalidError, parseWebVtt, writeWebVtt } from '../common/webvtt';
+import { CaptionsInvalidError, parseCaptions, parseWebVtt, writeWebVtt } from '../common/webvtt';
 
 /** The largest chunk one PUT may carry. */
 export const CHUNK_MAX_BYTES = 8 * 1024 * 1024;
@@ -226,7 +226,7 @@ export class VideosService implements OnModuleInit {
     let text: string;
     let count: number;
     try {
-      const cues = parseWebVtt(data);
+      const cues = parseCaptions(data);
       text = writeWebVtt(cues);
       count = cues.length;
     } catch (error) {
@@ -327,7 +327,7 @@ export class VideosService implements OnModuleInit {
       if (row) await manager.update(LessonVideo, { id: row.id }, { videoId: video.id, publishedVideoId: video.id, updatedAt: now });
       else await manager.insert(LessonVideo, { courseId, lessonSlug: entry.lessonSlug, videoId: video.id, requiredWatchPercent: 0, publishedVideoId: video.id, publishedRequiredWatchPercent: 0, updatedAt: now });
       for (const caption of entry.captions) {
-        const cues = parseWebVtt(await readFile(caption.path));
+        const cues = parseCaptions(await readFile(caption.path));
         const text = writeWebVtt(cues);
         const fileName = `captions-${caption.lang}-${createHash('sha256').update(text).digest('hex').slice(0, 16)}.vtt`;
         await this.files.writeFile(video.id, fileName, text);

@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 // The callbacks given to page.evaluate() run in the browser.
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { DataSource } from 'typeorm';
 import type { Locale } from '../../src/users/user.entity';
 import { artifact, launchChromium, phoneContext } from './support/chromium';
@@ -30,18 +30,23 @@ describe('a lesson video on a 390 px phone', () => {
     await site?.close();
   });
 
+  /** A new learner's account, signed in on `page`, enrolled through the course page, on the lesson. */
+  async function enrolledOnLesson(page: Page, locale: Locale, course = courseSlug, lesson = lessonPath): Promise<void> {
+    const account = newAccount(locale);
+    await createAccount(site, account);
+    await signIn(page, site.baseUrl, account);
+    await page.goto(`${site.baseUrl}/courses/${course}`);
+    await Promise.all([page.waitForURL((url) => url.pathname.includes('/modules/')), page.locator(`form[action="/courses/${course}/enrol"] button`).click()]);
+    await page.goto(`${site.baseUrl}${lesson}`);
+  }
+
   for (const locale of ['en', 'ur'] as Locale[]) {
     it(`${locale}: no axe violations, plays at 144p, switches captions, plays audio only`, async () => {
       const context = await phoneContext(browser, 390);
       const page = await context.newPage();
-      const account = newAccount(locale);
-      await createAccount(site, account);
-      await signIn(page, site.baseUrl, account);
-      await page.goto(`${site.baseUrl}/courses/${courseSlug}`);
-      await Promise.all([page.waitForURL((url) => url.pathname.includes('/modules/')), page.locator(`form[action="/courses/${courseSlug}/enrol"] button`).click()]);
       const requested: string[] = [];
       page.on('request', (request) => requested.push(new URL(request.url()).pathname));
-      await page.goto(`${site.baseUrl}${lessonPath}`);
+      await enrolledOnLesson(page, locale);
       expect(requested.filter((path) => /\.m3u8$|\.ts$|\.m4s$|hls-/.test(path))).toEqual([]);
       expect(await axeViolations(page)).toEqual([]);
 
@@ -75,12 +80,7 @@ describe('a lesson video on a 390 px phone', () => {
   it('a learner who leaves mid-video continues where they stopped, and can start from the beginning', async () => {
     const context = await phoneContext(browser, 390);
     const page = await context.newPage();
-    const account = newAccount('ur');
-    await createAccount(site, account);
-    await signIn(page, site.baseUrl, account);
-    await page.goto(`${site.baseUrl}/courses/${courseSlug}`);
-    await Promise.all([page.waitForURL((url) => url.pathname.includes('/modules/')), page.locator(`form[action="/courses/${courseSlug}/enrol"] button`).click()]);
-    await page.goto(`${site.baseUrl}${lessonPath}`);
+    await enrolledOnLesson(page, 'ur');
     await page.selectOption('[data-quality]', '144p');
     await page.click('[data-play]');
     expect(await page.locator('[data-resume]').isVisible()).toBe(false);
@@ -108,12 +108,7 @@ describe('a lesson video on a 390 px phone', () => {
     await page.goto(`${site.baseUrl}/account`);
     await page.locator('form[action="/logout"] button').first().click();
     await page.waitForURL((url) => url.pathname !== '/account');
-    const other = newAccount('en');
-    await createAccount(site, other);
-    await signIn(page, site.baseUrl, other);
-    await page.goto(`${site.baseUrl}/courses/${courseSlug}`);
-    await Promise.all([page.waitForURL((url) => url.pathname.includes('/modules/')), page.locator(`form[action="/courses/${courseSlug}/enrol"] button`).click()]);
-    await page.goto(`${site.baseUrl}${lessonPath}`);
+    await enrolledOnLesson(page, 'en');
     await page.selectOption('[data-quality]', '144p');
     await page.click('[data-play]');
     await page.waitForFunction(() => (document.querySelector('video') as HTMLVideoElement).currentTime > 0.1, undefined, { timeout: 30_000 });
@@ -125,12 +120,7 @@ describe('a lesson video on a 390 px phone', () => {
   it('without JavaScript the lesson offers the MP4 and M4A downloads', async () => {
     const context = await phoneContext(browser, 390, { javaScriptEnabled: false });
     const page = await context.newPage();
-    const account = newAccount('en');
-    await createAccount(site, account);
-    await signIn(page, site.baseUrl, account);
-    await page.goto(`${site.baseUrl}/courses/${courseSlug}`);
-    await Promise.all([page.waitForURL((url) => url.pathname.includes('/modules/')), page.locator(`form[action="/courses/${courseSlug}/enrol"] button`).click()]);
-    await page.goto(`${site.baseUrl}${lessonPath}`);
+    await enrolledOnLesson(page, 'en');
     expect(await page.locator('[data-play]').isVisible()).toBe(false);
     for (const selector of ['a[href$=".mp4"]', 'a[href$=".m4a"]']) {
       const link = page.locator(selector);
@@ -179,12 +169,7 @@ describe('a lesson video on a 390 px phone', () => {
     const portrait = await publishVideoCourse(site, 'portrait.trainer@example.pk', ['Folding a towel'], { clip: phoneClipPath(), title: 'Towels filmed on a phone' });
     const context = await phoneContext(browser, 390);
     const page = await context.newPage();
-    const account = newAccount('en');
-    await createAccount(site, account);
-    await signIn(page, site.baseUrl, account);
-    await page.goto(`${site.baseUrl}/courses/${portrait.courseSlug}`);
-    await Promise.all([page.waitForURL((url) => url.pathname.includes('/modules/')), page.locator(`form[action="/courses/${portrait.courseSlug}/enrol"] button`).click()]);
-    await page.goto(`${site.baseUrl}${portrait.lessonPaths[0]}`);
+    await enrolledOnLesson(page, 'en', portrait.courseSlug, portrait.lessonPaths[0]);
     const poster = (await page.locator('.video-poster').boundingBox())!;
     expect(poster.height).toBeGreaterThan(poster.width * 1.5);
     expect(poster.width).toBeLessThanOrEqual(390);
