@@ -12,6 +12,18 @@
 
   function say(text) { status.textContent = text; }
 
+  function wait(ms) { return new Promise(function (resolve) { setTimeout(resolve, ms); }); }
+
+  // The connection dropped: ask what arrived and go on from there, trying less often while it stays down.
+  function resume(file, upload, delay) {
+    say(form.getAttribute('data-retrying'));
+    return wait(delay).then(function () {
+      return fetch(upload.uploadUrl, { credentials: 'same-origin', headers: headers })
+        .then(function (res) { return res.json(); })
+        .then(function (body) { return send(file, upload, body.received); }, function () { return resume(file, upload, Math.min(delay * 2, 30000)); });
+    });
+  }
+
   function send(file, upload, offset) {
     if (offset >= file.size) { window.location.reload(); return Promise.resolve(); }
     say(Math.floor((offset / file.size) * 100) + ' %');
@@ -24,13 +36,7 @@
         if (res.status === 409 && typeof body.received === 'number') return send(file, upload, body.received);
         throw new Error(body.message || res.statusText);
       });
-    }, function () {
-      // The connection dropped: ask what arrived and go on from there.
-      return new Promise(function (resolve) { setTimeout(resolve, 3000); }).then(function () {
-        return fetch(upload.uploadUrl, { credentials: 'same-origin', headers: headers }).then(function (res) { return res.json(); })
-          .then(function (body) { return send(file, upload, body.received); });
-      });
-    });
+    }, function () { return resume(file, upload, 3000); });
   }
 
   form.addEventListener('submit', function (event) {

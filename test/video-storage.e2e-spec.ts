@@ -1,4 +1,7 @@
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { DataSource } from 'typeorm';
 import { FILE_STORAGE, FileStorage } from '../src/storage/file-storage';
 import { Video } from '../src/videos/entities/video.entity';
@@ -6,7 +9,7 @@ import { videoSpoolDir } from '../src/videos/video-files';
 import { VideosService } from '../src/videos/videos.service';
 import { addLesson, createCourse, emptyContentDir, postMultipart, publish, saveLesson, signUp } from './support/authoring';
 import { waitFor } from './support/certificates';
-import { Browser, startTestApp, TestApp } from './support/test-app';
+import { Browser, csrfFrom, startTestApp, TestApp } from './support/test-app';
 import { testClip } from './support/video-clip';
 
 jest.setTimeout(180_000);
@@ -175,5 +178,52 @@ describe('Video files in the file storage', () => {
     const shown = await trainer.get(page);
     expect(shown.text).toContain('the upload was not finished within 24 hours');
     expect((await trainer.agent.put(`${uploadUrl}?offset=1000`).set('x-csrf-token', token).set('content-type', 'application/octet-stream').send(clip.subarray(1000, 2000))).status).toBe(409);
+  });
+
+  it('a chunk sent again while its first try is still arriving cannot interleave: the upload ends byte for byte the file', async () => {
+    const clip = testClip();
+    const chunk = clip.subarray(0, 300_000);
+    const uploader = new Browser(t.server);
+    const signedIn = await uploader.login('admin@example.pk');
+    const cookie = /er\.sid=[^;]+/.exec(String(signedIn.headers['set-cookie']))![0];
+    const token = csrfFrom((await uploader.get(page)).text);
+    const start = await uploader.agent.post(`${page}/uploads`).set('x-csrf-token', token).send({ name: 'slow-line.mp4', size: clip.length });
+    const { uploadUrl, videoId } = start.body as { uploadUrl: string; videoId: number };
+    if (!t.server.listening) await new Promise<void>((resolve) => t.server.listen(0, '127.0.0.1', resolve));
+    const { port } = t.server.address() as AddressInfo;
+
+    // First try: the headers and half the chunk arrive, then the line stalls.
+    const first = httpRequest({ host: '127.0.0.1', port, method: 'PUT', path: `${uploadUrl}?offset=0`, headers: { cookie, accept: 'application/json', 'x-csrf-token': token, 'content-type': 'application/octet-stream', 'content-length': chunk.length } });
+    const answerToFirst = new Promise<{ status: number; body: string }>((resolve, reject) => {
+      first.on('response', (response) => {
+        let body = '';
+        response.setEncoding('utf8').on('data', (text: string) => (body += text)).on('end', () => resolve({ status: response.statusCode!, body }));
+      });
+      first.on('error', reject);
+    });
+    first.write(chunk.subarray(0, 150_000));
+    // (In a part file of its own; the upload itself grows only by whole chunks.)
+    const spoolNames = () => readdirSync(videoSpoolDir(t.config.dataDir)).filter((name) => name.startsWith(`${videoId}.`));
+    await waitFor('the first half to reach the server', async () => (spoolNames().some((name) => name.endsWith('.part')) || existsSync(`${videoSpoolDir(t.config.dataDir)}/${videoId}.upload`) ? true : null));
+
+    // The client timed out, asked where to resume and sent the chunk again: it is taken whole.
+    const asked = await uploader.agent.get(uploadUrl);
+    expect(asked.body.received).toBe(0);
+    const second = await uploader.agent.put(`${uploadUrl}?offset=0`).set('x-csrf-token', token).set('content-type', 'application/octet-stream').send(chunk);
+    expect(second.status).toBe(200);
+    expect(second.body.received).toBe(chunk.length);
+
+    // The first try's bytes arrive after all: refused with where to resume, nothing appended twice.
+    first.end(chunk.subarray(150_000));
+    const late = await answerToFirst;
+    expect(late.status).toBe(409);
+    expect(JSON.parse(late.body)).toMatchObject({ received: chunk.length, message: `The upload continues from byte ${chunk.length.toLocaleString('en-GB')}.` });
+
+    const rest = await uploader.agent.put(`${uploadUrl}?offset=${chunk.length}`).set('x-csrf-token', token).set('content-type', 'application/octet-stream').send(clip.subarray(chunk.length));
+    expect(rest.status).toBe(200);
+    expect(rest.body.received).toBe(clip.length);
+    const stored = await storage.get(`videos/${videoId}/original`);
+    expect(createHash('sha256').update(stored!).digest('hex')).toBe(createHash('sha256').update(clip).digest('hex'));
+    expect(spoolNames()).toEqual([]);
   });
 });

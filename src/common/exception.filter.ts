@@ -7,6 +7,8 @@ import { DomainError, ErrorCode, FormInvalidError } from './domain-error';
 interface Problem {
   status: number;
   messageKey: string;
+  /** Fill the message, and go into a JSON answer as they are (an upload's `received`, for one). */
+  params?: Record<string, string | number>;
   fields?: Record<string, string>;
 }
 
@@ -56,10 +58,10 @@ export class AppExceptionFilter implements ExceptionFilter {
       return res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl)}`);
     }
     const locale: Locale = res.locals.locale ?? 'en';
-    const message = this.i18n.translate(locale, problem.messageKey);
+    const message = this.i18n.translate(locale, problem.messageKey, problem.params);
     res.status(problem.status);
     if (req.accepts(['html', 'json']) === 'json') {
-      res.json({ statusCode: problem.status, error: problem.messageKey, message, ...(problem.fields ? { fields: problem.fields } : {}) });
+      res.json({ ...problem.params, statusCode: problem.status, error: problem.messageKey, message, ...(problem.fields ? { fields: problem.fields } : {}) });
       return;
     }
     res.render('errors/error', { status: problem.status, message, title: this.i18n.translate(locale, `errors.title_${problem.status}`) });
@@ -67,7 +69,7 @@ export class AppExceptionFilter implements ExceptionFilter {
 
   private describe(exception: unknown): Problem {
     if (exception instanceof FormInvalidError) return { status: 400, messageKey: 'errors.form_invalid', fields: exception.fields };
-    if (exception instanceof DomainError) return { status: statusFor(exception.code), messageKey: exception.messageKey };
+    if (exception instanceof DomainError) return { status: statusFor(exception.code), messageKey: exception.messageKey, params: exception.params };
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       return { status, messageKey: HTTP_MESSAGE_KEYS[status] ?? (status >= 500 ? 'errors.server' : 'errors.bad_request') };

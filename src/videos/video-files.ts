@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { copyFile, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -14,6 +14,11 @@ export const MEDIA_FILE_NAME =
 export function videoSpoolDir(dataDir: string): string {
   return join(dataDir, 'spool', 'videos');
 }
+
+/** An append takes milliseconds; a lock this old was left by a killed process. */
+const STALE_LOCK_MS = 60_000;
+const LOCK_WAIT_MS = 50;
+const LOCK_ATTEMPTS = 100;
 
 /** A transcode's output: `<prefix>-…`, where the prefix is new for every transcode. */
 const TRANSCODE_OUTPUT = /^([0-9a-f]{16})-/;
@@ -68,28 +73,62 @@ export class VideoFiles {
   }
 
   /**
-   * Appends a chunk at `offset`, refusing more than `maxBytes` in the chunk. Returns the file's
-   * new size. The caller has checked that offset is the current size.
+   * Appends a chunk at `offset`, refusing more than `maxBytes` in the chunk. Returns the upload's
+   * new size. The chunk is received into its own part file and appended only once it is in,
+   * under a lock, if the upload is still at `offset`: a client that resends a chunk while its
+   * first try is still arriving (a timeout on a slow line) cannot interleave the two, and the
+   * upload is always a prefix of the file being sent. What arrived before a connection dropped
+   * is kept, so the client resumes from there.
    */
   async append(videoId: number, offset: number, body: Readable, maxBytes: number): Promise<number> {
     await mkdir(this.spool, { recursive: true });
-    const path = this.uploadPathOf(videoId);
-    const handle = await open(path, 'a');
-    await handle.truncate(offset);
-    await handle.close();
+    const part = join(this.spool, `${videoId}.${randomBytes(6).toString('hex')}.part`);
     let seen = 0;
     body.on('data', (chunk: Buffer) => {
       seen += chunk.length;
       if (seen > maxBytes) body.destroy(new ChunkTooLargeError());
     });
+    let dropped: unknown = null;
     try {
-      await pipeline(body, createWriteStream(path, { flags: 'a' }));
-    } catch (error) {
-      // What arrived before the connection dropped stays: the client resumes from the size it asks for.
-      if (error instanceof ChunkTooLargeError) await truncateTo(path, offset);
-      throw error;
+      try {
+        await pipeline(body, createWriteStream(part));
+      } catch (error) {
+        if (error instanceof ChunkTooLargeError) throw error;
+        dropped = error;
+      }
+      const size = await this.withUploadLock(videoId, async () => {
+        const held = await this.uploadedBytes(videoId);
+        if (held !== offset) throw new UploadMovedError(held);
+        await pipeline(createReadStream(part), createWriteStream(this.uploadPathOf(videoId), { flags: 'a' }));
+        return (await stat(this.uploadPathOf(videoId))).size;
+      });
+      if (dropped) throw dropped;
+      return size;
+    } finally {
+      await rm(part, { force: true });
     }
-    return (await stat(path)).size;
+  }
+
+  /** Runs `work` holding the upload's lock file; a lock left by a killed process is broken after a minute. */
+  private async withUploadLock<T>(videoId: number, work: () => Promise<T>): Promise<T> {
+    const lock = join(this.spool, `${videoId}.lock`);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await (await open(lock, 'wx')).close();
+        break;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        const info = await stat(lock).catch(() => null);
+        if (info && Date.now() - info.mtimeMs > STALE_LOCK_MS) await rm(lock, { force: true });
+        else if (attempt >= LOCK_ATTEMPTS) throw new UploadMovedError(await this.uploadedBytes(videoId));
+        else await new Promise((resolve) => setTimeout(resolve, LOCK_WAIT_MS));
+      }
+    }
+    try {
+      return await work();
+    } finally {
+      await rm(lock, { force: true });
+    }
   }
 
   /** Moves a file already on disk (a whole upload from the plain form) in as the upload. */
@@ -177,6 +216,13 @@ export class VideoFiles {
 
 export class ChunkTooLargeError extends Error {}
 
+/** The upload is not at the offset a chunk was sent for (another try of it got there first). */
+export class UploadMovedError extends Error {
+  constructor(readonly received: number) {
+    super(`the upload holds ${received} bytes`);
+  }
+}
+
 /** SHA-256 and size of a file, read as a stream: a video may be far larger than the heap. */
 export async function hashFile(path: string): Promise<{ sha: string; size: number }> {
   const hash = createHash('sha256');
@@ -184,13 +230,4 @@ export async function hashFile(path: string): Promise<{ sha: string; size: numbe
   const source = createReadStream(path).on('data', (chunk) => (size += chunk.length));
   await pipeline(source, hash);
   return { sha: hash.digest('hex'), size };
-}
-
-async function truncateTo(path: string, size: number): Promise<void> {
-  const handle = await open(path, 'r+');
-  try {
-    await handle.truncate(size);
-  } finally {
-    await handle.close();
-  }
 }

@@ -23,7 +23,7 @@ import { Video } from './entities/video.entity';
 import type { CaptionLang, CourseVideos, LessonVideoView } from './lesson-video-view';
 import { NotAVideoError, Transcoder } from './transcoder';
 import { DOWNLOAD_STEP } from './video-ladder';
-import { ChunkTooLargeError, hashFile, VideoFiles, videoSpoolDir } from './video-files';
+import { ChunkTooLargeError, hashFile, UploadMovedError, VideoFiles, videoSpoolDir } from './video-files';
 import { REQUEUE_VIDEOS_SCHEDULE, SWEEP_VIDEOS_SCHEDULE, TRANSCODE_VIDEO_JOB, transcodeJobId, TranscodeVideoJob, VIDEOS_QUEUE } from './videos.queue';
 import { CaptionsInvalidError, parseCaptions, parseWebVtt, writeWebVtt } from '../common/webvtt';
 
@@ -162,6 +162,7 @@ export class VideosService implements OnModuleInit {
       received = await this.files.append(video.id, offset, body, Math.min(CHUNK_MAX_BYTES, video.sizeBytes - offset));
     } catch (error) {
       if (error instanceof ChunkTooLargeError) throw new DomainError(ErrorCode.Invalid, 'videos.chunk_too_large');
+      if (error instanceof UploadMovedError) throw new UploadOffsetError(error.received);
       throw error;
     }
     await this.transactions.run((manager) => manager.update(Video, { id: video.id }, { receivedBytes: received, updatedAt: new Date() }));
