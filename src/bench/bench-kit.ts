@@ -99,13 +99,13 @@ export interface Paired {
 }
 
 export async function loadPaired(
-  baseline: { name: string; url: string },
+  baseline: { name: string; url: string; headers?: Record<string, string> },
   page: { name: string; url: string; headers?: Record<string, string> },
 ): Promise<Paired> {
   const baselineRuns: Measured[] = [];
   const pageRuns: Measured[] = [];
   for (let round = 0; round < ROUNDS; round++) {
-    baselineRuns.push(await load(baseline.name, baseline.url));
+    baselineRuns.push(await load(baseline.name, baseline.url, baseline.headers));
     pageRuns.push(await load(page.name, page.url, page.headers));
   }
   const combine = (name: string, runs: Measured[]): Measured => ({
