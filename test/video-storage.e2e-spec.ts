@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { FILE_STORAGE, FileStorage } from '../src/storage/file-storage';
 import { Video } from '../src/videos/entities/video.entity';
@@ -146,20 +147,20 @@ describe('Video files in the file storage', () => {
     expect((await service.videosForCourse(courseId)).size).toBe(1);
     const day = 24 * 3600_000;
     const t0 = Date.now();
-    expect(await service.sweep(new Date(t0 + 30 * day))).toEqual({ abandoned: 0, released: 0, deleted: 0 });
+    expect(await service.sweep(new Date(t0 + 30 * day))).toEqual({ abandoned: 0, released: 0, deleted: 0, leftovers: 0 });
 
     // Published again without it: unused from the next sweep on, deleted 7 days (VIDEO_UNUSED_DAYS) later.
     expect((await publish(trainer, courseId)).status).toBe(303);
     await waitFor('the lesson page to lose the video', async () => ((await service.videosForCourse(courseId)).size === 0 ? true : null));
-    expect(await service.sweep(new Date(t0 + 1 * day))).toEqual({ abandoned: 0, released: 1, deleted: 0 });
-    expect(await service.sweep(new Date(t0 + 7 * day))).toEqual({ abandoned: 0, released: 0, deleted: 0 });
+    expect(await service.sweep(new Date(t0 + 1 * day))).toEqual({ abandoned: 0, released: 1, deleted: 0, leftovers: 0 });
+    expect(await service.sweep(new Date(t0 + 7 * day))).toEqual({ abandoned: 0, released: 0, deleted: 0, leftovers: 0 });
     expect((await storage.list(`videos/${video.id}`)).length).toBeGreaterThan(20);
-    expect(await service.sweep(new Date(t0 + 8 * day))).toEqual({ abandoned: 0, released: 0, deleted: 1 });
+    expect(await service.sweep(new Date(t0 + 8 * day))).toEqual({ abandoned: 0, released: 0, deleted: 1, leftovers: 0 });
     expect(await storage.list(`videos/${video.id}`)).toEqual([]);
     expect((await new Browser(t.server).get(url('poster.jpg'))).status).toBe(404);
     const row = await t.app.get(DataSource).getRepository(Video).findOneByOrFail({ id: video.id });
     expect(row.filesDeletedAt).not.toBeNull();
-    expect(await service.sweep(new Date(t0 + 9 * day))).toEqual({ abandoned: 0, released: 0, deleted: 0 });
+    expect(await service.sweep(new Date(t0 + 9 * day))).toEqual({ abandoned: 0, released: 0, deleted: 0, leftovers: 0 });
   });
 
   it('an upload nobody finishes within a day fails with its reason and leaves nothing in the spool', async () => {
@@ -225,5 +226,30 @@ describe('Video files in the file storage', () => {
     const stored = await storage.get(`videos/${videoId}/original`);
     expect(createHash('sha256').update(stored!).digest('hex')).toBe(createHash('sha256').update(clip).digest('hex'));
     expect(spoolNames()).toEqual([]);
+  });
+
+  it("clears what killed processes leave in the spool (ffmpeg work folders after a day, part and lock files after an hour), and nothing younger", async () => {
+    const spool = videoSpoolDir(t.config.dataDir);
+    const made = (name: string, hoursAgo: number, folder = false) => {
+      const path = join(spool, name);
+      if (folder) {
+        mkdirSync(path, { recursive: true });
+        writeFileSync(join(path, '0123456789abcdef-144p-000.m4s'), 'half a segment');
+      } else writeFileSync(path, 'left over');
+      const when = new Date(Date.now() - hoursAgo * 3600_000);
+      utimesSync(path, when, when);
+      return path;
+    };
+    const oldWork = made('work-99-0123456789abcdef', 25, true);
+    const freshWork = made('work-98-0123456789abcdef', 2, true);
+    const oldPart = made('99.a1b2c3d4e5f6.part', 2);
+    const freshPart = made('98.a1b2c3d4e5f6.part', 0.2);
+    const oldLock = made('99.lock', 2);
+    const oldIncoming = made('incoming/0123456789abcdef01234567', 2);
+    const upload = made('97.upload', 30);
+    const { leftovers } = await t.app.get(VideosService).sweep();
+    expect(leftovers).toBe(4);
+    for (const gone of [oldWork, oldPart, oldLock, oldIncoming]) expect(existsSync(gone)).toBe(false);
+    for (const kept of [freshWork, freshPart, upload]) expect(existsSync(kept)).toBe(true);
   });
 });

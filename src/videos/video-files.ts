@@ -19,6 +19,8 @@ export function videoSpoolDir(dataDir: string): string {
 const STALE_LOCK_MS = 60_000;
 const LOCK_WAIT_MS = 50;
 const LOCK_ATTEMPTS = 100;
+const HOUR_MS = 3600_000;
+const DAY_MS = 24 * HOUR_MS;
 
 /** A transcode's output: `<prefix>-…`, where the prefix is new for every transcode. */
 const TRANSCODE_OUTPUT = /^([0-9a-f]{16})-/;
@@ -188,6 +190,32 @@ export class VideoFiles {
       const match = TRANSCODE_OUTPUT.exec(key.slice(key.lastIndexOf('/') + 1));
       if (match && match[1] !== prefix) await this.storage.delete(key);
     }
+  }
+
+  /**
+   * Removes what killed processes left in the spool: ffmpeg work folders (a transcode runs far
+   * less than a day), part files, lock files and plain-form uploads older than an hour. Uploads in
+   * progress (`<id>.upload`) are the abandoned-upload sweep's.
+   */
+  async sweepSpool(now: number): Promise<number> {
+    let removed = 0;
+    const sweep = async (dir: string, stale: (name: string) => number | null) => {
+      const names = await readdir(dir).catch((error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT') return [] as string[];
+        throw error;
+      });
+      for (const name of names) {
+        const maxAge = stale(name);
+        if (maxAge === null) continue;
+        const info = await stat(join(dir, name)).catch(() => null);
+        if (!info || now - info.mtimeMs <= maxAge) continue;
+        await rm(join(dir, name), { recursive: true, force: true });
+        removed += 1;
+      }
+    };
+    await sweep(this.spool, (name) => (name.startsWith('work-') ? DAY_MS : /\.(part|lock)$/.test(name) ? HOUR_MS : null));
+    await sweep(join(this.spool, 'incoming'), () => HOUR_MS);
+    return removed;
   }
 
   async discardWork(videoId: number, prefix: string): Promise<void> {

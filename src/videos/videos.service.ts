@@ -420,8 +420,9 @@ export class VideosService implements OnModuleInit {
    * Fails uploads nobody finished within a day (freeing the spool), and deletes the files of
    * videos no lesson uses any more, draft or published, VIDEO_UNUSED_DAYS after the sweep first
    * found them unused: a learner's lesson page opened before a publish keeps playing meanwhile.
+   * Then clears what killed processes left in the spool (VideoFiles.sweepSpool).
    */
-  async sweep(now = new Date()): Promise<{ abandoned: number; released: number; deleted: number }> {
+  async sweep(now = new Date()): Promise<{ abandoned: number; released: number; deleted: number; leftovers: number }> {
     const abandoned = await this.videos.find({ where: { status: 'uploading', updatedAt: LessThan(new Date(now.getTime() - ABANDONED_UPLOAD_MS)) }, take: SWEEP_BATCH });
     for (const video of abandoned) {
       await this.files.discardUpload(video.id);
@@ -454,7 +455,8 @@ export class VideosService implements OnModuleInit {
       }
     }
     if (abandoned.length + deleted > 0) this.shared.changed('videos');
-    return { abandoned: abandoned.length, released, deleted };
+    const leftovers = await this.files.sweepSpool(now.getTime());
+    return { abandoned: abandoned.length, released, deleted, leftovers };
   }
 
   // ---- Admin ---------------------------------------------------------------------------------
