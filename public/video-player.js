@@ -187,11 +187,31 @@
     window.addEventListener('pagehide', function () { savePosition(true); send(); });
   }
 
-  playButton.addEventListener('click', function () {
-    var at = resumePosition();
+  function start(at) {
     build();
     send(); // starts the server's clock for this video
     attach(sourceUrl(), at);
+  }
+
+  // A transcript line's time plays the video from there.
+  Array.prototype.forEach.call(box.querySelectorAll('[data-at]'), function (span) {
+    var button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'link at';
+    button.dir = 'ltr';
+    button.textContent = span.textContent;
+    button.addEventListener('click', function () {
+      var at = Number(span.dataset.at);
+      if (!video) start(at);
+      else { video.currentTime = at; video.play().catch(function () { /* the learner presses play */ }); }
+      frame.scrollIntoView({ block: 'nearest' });
+    });
+    span.replaceWith(button);
+  });
+
+  playButton.addEventListener('click', function () {
+    var at = resumePosition();
+    start(at);
     if (!at || !resumeBox) return;
     resumeBox.querySelector('[data-resume-text]').textContent = String(strings.resumed).replace('{time}', clock(at));
     resumeBox.hidden = false;

@@ -117,6 +117,25 @@ describe('a lesson video on a 390 px phone', () => {
     await context.close();
   });
 
+  it('a time in the transcript plays the video from that line', async () => {
+    const context = await phoneContext(browser, 390);
+    const page = await context.newPage();
+    await enrolledOnLesson(page, 'en');
+    await page.locator('details.transcript summary').click();
+    await page.locator('details.transcript section[lang="en"] button.at', { hasText: '0:05' }).click();
+    await page.waitForFunction(() => {
+      const video = document.querySelector('video');
+      return !!video && !video.paused && video.currentTime >= 5;
+    }, undefined, { timeout: 30_000 });
+    expect(await page.evaluate(() => (document.querySelector('video') as HTMLVideoElement).currentTime)).toBeLessThan(9);
+    // Once playing, another line moves the same video there.
+    await page.locator('details.transcript section[lang="en"] button.at', { hasText: '0:00' }).click();
+    await page.waitForFunction(() => (document.querySelector('video') as HTMLVideoElement).currentTime < 2, undefined, { timeout: 10_000 });
+    expect(await page.locator('video').count()).toBe(1);
+    expect(await axeViolations(page)).toEqual([]);
+    await context.close();
+  });
+
   it('without JavaScript the lesson offers the MP4 and M4A downloads', async () => {
     const context = await phoneContext(browser, 390, { javaScriptEnabled: false });
     const page = await context.newPage();
