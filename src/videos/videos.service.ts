@@ -432,15 +432,17 @@ export class VideosService implements OnModuleInit {
     // A video a lesson took up again (none does today, but a content import may one day) is not released.
     // (An UPDATE names the table itself, not the builder's alias.)
     await this.videos.createQueryBuilder().update().set({ releasedAt: null }).where('released_at IS NOT NULL').andWhere(inUse('videos')).execute();
+    const deleteBefore = now.getTime() - this.config.video.unusedDays * 24 * 3600_000;
+    // Only videos with something to do: not yet released, or released long enough ago.
     const unused = await this.videos
       .createQueryBuilder('v')
       .where('v.files_deleted_at IS NULL')
       .andWhere('v.status IN (:...settled)', { settled: ['ready', 'failed'] })
+      .andWhere('(v.released_at IS NULL OR v.released_at <= :deleteBefore)', { deleteBefore: new Date(deleteBefore) })
       .andWhere(`NOT ${inUse('v')}`)
       .orderBy('v.id')
       .take(SWEEP_BATCH)
       .getMany();
-    const deleteBefore = now.getTime() - this.config.video.unusedDays * 24 * 3600_000;
     let released = 0;
     let deleted = 0;
     for (const video of unused) {
