@@ -12,7 +12,8 @@ import { uploadedVideoFile } from './video-upload.middleware';
 import { VideosService } from './videos.service';
 import { VTT_MAX_BYTES } from '../common/webvtt';
 
-const SLUG = /^[a-z0-9][a-z0-9-]{0,99}$/;
+/** A lesson slug as the author routes take it (anything else is a 404 before any lookup). */
+export const LESSON_SLUG = /^[a-z0-9][a-z0-9-]{0,99}$/;
 
 /**
  * A lesson's video for its authors: upload (whole from the plain form, or in resumable chunks
@@ -28,7 +29,7 @@ export class AuthorVideosController {
   ) {}
 
   private async check(user: User, courseId: number, slug: string) {
-    if (!SLUG.test(slug)) throw new NotFoundError('errors.lesson_not_found');
+    if (!LESSON_SLUG.test(slug)) throw new NotFoundError('errors.lesson_not_found');
     return this.access.access(user, courseId);
   }
 

@@ -6,10 +6,9 @@ import { courseHeader } from '../../authoring/author-pages';
 import { CourseAccessService } from '../../authoring/course-access.service';
 import { NotFoundError } from '../../common/domain-error';
 import type { User } from '../../users/user.entity';
+import { LESSON_SLUG } from '../author-videos.controller';
 import { clockTime } from './player-view';
 import { WatchService } from './watch.service';
-
-const SLUG = /^[a-z0-9][a-z0-9-]{0,99}$/;
 
 /** How learners watch a lesson's published video: for the course's authors (and admins). */
 @Controller('author/videos')
@@ -22,7 +21,7 @@ export class WatchStatsController {
 
   @Get(':courseId/:slug/watching')
   async show(@Param('courseId', ParseIntPipe) courseId: number, @Param('slug') slug: string, @CurrentUser() user: User, @Req() req: Request, @Res() res: Response) {
-    if (!SLUG.test(slug)) throw new NotFoundError('errors.lesson_not_found');
+    if (!LESSON_SLUG.test(slug)) throw new NotFoundError('errors.lesson_not_found');
     const { course } = await this.access.access(user, courseId);
     const stats = await this.watches.watchingStats(course.slug, slug);
     res.render('author/video-watching', {
